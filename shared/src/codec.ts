@@ -1,0 +1,87 @@
+import { NotSerializable } from './errors.js'
+
+/** What crosses processes: exactly what JSON round-trips without change. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+const MAX_DEPTH = 1000
+
+/**
+ * Serializes `value`, or throws `NOT_SERIALIZABLE` before anything is written
+ * when it would not come back identical from `decode`.
+ */
+export function encode(value: unknown, what = 'value'): string {
+  check(value, what, new Set(), 0)
+  return JSON.stringify(value)
+}
+
+export function decode(text: string, where: string): Json {
+  try {
+    return JSON.parse(text) as Json
+  } catch (cause) {
+    throw new NotSerializable(
+      `${where} holds text that is not JSON; was it written outside redproc?`,
+      {
+        cause,
+      },
+    )
+  }
+}
+
+/** Decodes a Redis reply that may be missing (`null`). */
+export function decodeOptional(text: string | null, where: string): Json | undefined {
+  return text === null ? undefined : decode(text, where)
+}
+
+/** Decodes the fields of a Redis hash; `__proto__` stays an ordinary key. */
+export function decodeHash(hash: Record<string, string>, where: string): Record<string, Json> {
+  return Object.fromEntries(Object.entries(hash).map(([key, text]) => [key, decode(text, where)]))
+}
+
+function check(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return
+    case 'number':
+      if (!Number.isFinite(value)) refuse(path, `${value} is not a finite number`)
+      if (Object.is(value, -0)) refuse(path, '-0 would come back as 0')
+      return
+    case 'undefined':
+      refuse(path, 'undefined has no JSON form; use null')
+    case 'bigint':
+      refuse(path, 'a BigInt has no JSON form; send it as a string')
+    case 'function':
+      refuse(path, 'a function cannot cross processes; register it as a task and send its name')
+    case 'symbol':
+      refuse(path, 'a symbol has no JSON form')
+  }
+  if (value === null) return
+  const object = value as object
+  if (depth >= MAX_DEPTH) refuse(path, `it is nested deeper than ${MAX_DEPTH} levels`)
+  if (ancestors.has(object)) refuse(path, 'it contains a cycle')
+  ancestors.add(object)
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) {
+      if (!(i in object)) refuse(`${path}[${i}]`, 'a sparse array hole would come back as null')
+      check(object[i], `${path}[${i}]`, ancestors, depth + 1)
+    }
+  } else {
+    const proto = Object.getPrototypeOf(object)
+    if (proto !== Object.prototype && proto !== null) {
+      const kind =
+        object instanceof Date
+          ? 'a Date (send date.toISOString())'
+          : `an instance of ${proto?.constructor?.name ?? 'a class'}`
+      refuse(path, `${kind} would come back as a plain object`)
+    }
+    if (Object.getOwnPropertySymbols(object).length > 0)
+      refuse(path, 'symbol keys have no JSON form')
+    for (const [key, item] of Object.entries(object))
+      check(item, `${path}.${key}`, ancestors, depth + 1)
+  }
+  ancestors.delete(object)
+}
+
+function refuse(path: string, reason: string): never {
+  throw new NotSerializable(`${path} is not serializable: ${reason}`)
+}

@@ -1,0 +1,147 @@
+import type { Json } from './codec.js'
+import { type Logger, silentLogger } from './logger.js'
+import { Dict } from './managers/dict.js'
+import { List } from './managers/list.js'
+import { Namespace } from './managers/namespace.js'
+import { closeClient, openClient, type RedisClient, type RedisTarget } from './redis/client.js'
+import { ObjectKeys, validateName } from './redis/keys.js'
+import { SharedArray } from './sharedctypes/shared-array.js'
+import { Value } from './sharedctypes/value.js'
+
+export interface ConnectOptions {
+  /**
+   * A URL, ioredis options (Sentinel: `{ sentinels, name }`) or `{ cluster: nodes }`.
+   * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
+   */
+  redis?: RedisTarget
+  /**
+   * Objects are shared by `(namespace, kind, name)`: two contexts see the same
+   * objects exactly when their namespaces are equal.
+   * @default 'default'
+   */
+  namespace?: string
+  /** A pino-style logger. @default silent */
+  logger?: Logger
+  /** How long `connect` waits for Redis before failing with `CONNECTION`. @default 10000 */
+  connectTimeoutMs?: number
+}
+
+export interface ContextOptions {
+  readonly redis: RedisTarget
+  readonly namespace: string
+  readonly logger: Logger
+  readonly connectTimeoutMs: number
+}
+
+const DEFAULTS = { namespace: 'default', connectTimeoutMs: 10_000 } as const
+
+type State = 'open' | 'closing' | 'closed'
+
+/** Opens a context: the `mp` through which every shared object is reached. */
+export async function connect(options: ConnectOptions = {}): Promise<Context> {
+  const resolved: ContextOptions = {
+    redis: options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    namespace: validateName(options.namespace ?? DEFAULTS.namespace, 'namespace'),
+    logger: options.logger ?? silentLogger,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+  }
+  const client = await openClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
+  return new Context(resolved, client)
+}
+
+/**
+ * The `mp` of `const mp = await connect()`: a namespace on one Redis (or
+ * Cluster), and the factory of every shared object in it. Handles are cheap;
+ * nothing touches Redis until a method is awaited.
+ */
+export class Context implements AsyncDisposable {
+  readonly options: ContextOptions
+  /** The shared client for non-blocking commands. */
+  readonly redis: RedisClient
+  private state: State = 'open'
+  private closing: Promise<void> | undefined
+  private readonly cleanups: Array<() => Promise<void> | void> = []
+
+  constructor(options: ContextOptions, redis: RedisClient) {
+    this.options = options
+    this.redis = redis
+  }
+
+  get closed(): boolean {
+    return this.state !== 'open'
+  }
+
+  /** The keys of the object `(this namespace, kind, name)`; validates `name`. */
+  keys(kind: string, name: string): ObjectKeys {
+    return new ObjectKeys(this.options.namespace, kind, name)
+  }
+
+  /**
+   * A client of its own, for commands that block (BLMOVE, XREAD BLOCK) and so
+   * must not hold up the shared one. Closed with the context.
+   */
+  async openBlockingClient(): Promise<RedisClient> {
+    const client = await openClient(
+      this.options.redis,
+      this.options.logger,
+      this.options.connectTimeoutMs,
+    )
+    this.onClose(() => closeClient(client))
+    return client
+  }
+
+  /** Runs `cleanup` when the context closes, latest first. */
+  onClose(cleanup: () => Promise<void> | void): void {
+    this.cleanups.push(cleanup)
+  }
+
+  /** `multiprocessing.Value`: one JSON value; `add` is atomic for numbers. */
+  value<T extends Json = Json>(name: string, initial: T | null = null): Value<T> {
+    return new Value<T>(this, name, initial)
+  }
+
+  /** `multiprocessing.Array`: a fixed-length array; `initial` is the items or a length of zeros. */
+  array<T extends Json = Json>(name: string, initial: T[] | number = []): SharedArray<T> {
+    return new SharedArray<T>(this, name, initial)
+  }
+
+  /** `Manager().Namespace()`: attributes in a Redis hash. */
+  namespace(name: string): Namespace {
+    return new Namespace(this, name)
+  }
+
+  /** `Manager().dict()`: string keys, JSON values, in a Redis hash. */
+  dict<V extends Json = Json>(name: string): Dict<V> {
+    return new Dict<V>(this, name)
+  }
+
+  /** `Manager().list()`: JSON items in a Redis list. */
+  list<T extends Json = Json>(name: string): List<T> {
+    return new List<T>(this, name)
+  }
+
+  /** Releases every resource; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce()
+    return this.closing
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.state = 'closing'
+    const failures: unknown[] = []
+    for (const cleanup of this.cleanups.splice(0).reverse()) {
+      try {
+        await cleanup()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    await closeClient(this.redis)
+    this.state = 'closed'
+    if (failures.length > 0) throw new AggregateError(failures, 'some resources failed to close')
+  }
+}

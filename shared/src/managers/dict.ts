@@ -1,0 +1,113 @@
+import { checkKey } from '../arguments.js'
+import { decode, decodeHash, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { KeyError } from '../errors.js'
+import { SharedObject } from '../redis/shared-object.js'
+
+/**
+ * `Manager().dict()`: string keys and JSON values in a Redis hash, so
+ * `redis-cli HGETALL` shows them as JSON.
+ */
+export class Dict<V extends Json = Json> extends SharedObject {
+  constructor(mp: Context, name: string) {
+    super(mp, 'dict', name)
+  }
+
+  /** `d.get(k, default)`: the value, else `fallback` (undefined when not given). */
+  async get<D = undefined>(key: string, fallback?: D): Promise<V | D> {
+    checkKey(key)
+    const text = await this.call((redis) => redis.hget(this.key, key))
+    return text === null ? (fallback as D) : (decode(text, this.describe()) as V)
+  }
+
+  /** `d[k] = v` */
+  async set(key: string, value: V): Promise<void> {
+    checkKey(key)
+    const json = encode(value)
+    await this.call((redis) => redis.hset(this.key, key, json))
+  }
+
+  /** `k in d` */
+  async has(key: string): Promise<boolean> {
+    checkKey(key)
+    return (await this.call((redis) => redis.hexists(this.key, key))) === 1
+  }
+
+  /** `del d[k]`, but like `Map.delete`: true if the key was there. */
+  async delete(key: string): Promise<boolean> {
+    checkKey(key)
+    return (await this.call((redis) => redis.hdel(this.key, key))) === 1
+  }
+
+  async keys(): Promise<string[]> {
+    return this.call((redis) => redis.hkeys(this.key))
+  }
+
+  async values(): Promise<V[]> {
+    const texts = await this.call((redis) => redis.hvals(this.key))
+    return texts.map((text) => decode(text, this.describe()) as V)
+  }
+
+  async items(): Promise<Array<[string, V]>> {
+    return Object.entries(await this.toObject())
+  }
+
+  /** `len(d)` */
+  async size(): Promise<number> {
+    return this.call((redis) => redis.hlen(this.key))
+  }
+
+  /** `d.update(other)`: every pair is checked before any is written. */
+  async update(other: Record<string, V> | Iterable<readonly [string, V]>): Promise<void> {
+    const entries = Symbol.iterator in other ? [...other] : Object.entries(other)
+    const fields: string[] = []
+    for (const [key, value] of entries)
+      fields.push(checkKey(key), encode(value, `value of ${JSON.stringify(key)}`))
+    if (fields.length === 0) return
+    await this.call((redis) => redis.hset(this.key, ...fields))
+  }
+
+  /** `d.pop(k[, default])`: removes and returns; `KEY_ERROR` when absent and no default is given. */
+  async pop(key: string): Promise<V>
+  async pop<D>(key: string, fallback: D): Promise<V | D>
+  async pop(key: string, ...fallback: [unknown?]): Promise<unknown> {
+    checkKey(key)
+    const [text] = await this.call((redis) =>
+      transaction(redis.multi().hget(this.key, key).hdel(this.key, key)),
+    )
+    if (typeof text === 'string') return decode(text, this.describe())
+    if (fallback.length > 0) return fallback[0]
+    throw new KeyError(`${this.describe()} has no key ${JSON.stringify(key)}`)
+  }
+
+  /** `d.setdefault(k, default)`: the value at `key`, first setting it to `fallback` if absent. */
+  async setdefault(key: string, fallback: V | null = null): Promise<V> {
+    checkKey(key)
+    const json = encode(fallback, 'default')
+    const [, text] = await this.call((redis) =>
+      transaction(redis.multi().hsetnx(this.key, key, json).hget(this.key, key)),
+    )
+    return decode(text as string, this.describe()) as V
+  }
+
+  async clear(): Promise<void> {
+    await this.call((redis) => redis.del(this.key))
+  }
+
+  /** A plain-object snapshot. Redis keeps no insertion order for large hashes. */
+  async toObject(): Promise<Record<string, V>> {
+    const hash = await this.call((redis) => redis.hgetall(this.key))
+    return decodeHash(hash, this.describe()) as Record<string, V>
+  }
+}
+
+/** Executes a MULTI and returns each command's reply, failing on the first error. */
+export async function transaction(multi: {
+  exec(): Promise<Array<[Error | null, unknown]> | null>
+}): Promise<unknown[]> {
+  const results = (await multi.exec()) ?? []
+  return results.map(([error, reply]) => {
+    if (error) throw error
+    return reply
+  })
+}

@@ -1,0 +1,125 @@
+import { checkIndex } from '../arguments.js'
+import { decode, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { IndexError, ValueError } from '../errors.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+import { isOutOfRange } from '../sharedctypes/shared-array.js'
+
+const listPopAt = new Script<string>('list-pop-at')
+const listInsert = new Script<number>('list-insert')
+
+/** Marks a slot inside a script; never valid JSON, so it equals no item. */
+const PLACEHOLDER = '\u0000redproc:placeholder'
+
+/**
+ * `Manager().list()`: JSON items in a Redis list, so `redis-cli LRANGE` shows
+ * them. Index operations Redis lacks run as Lua scripts, atomically. Items are
+ * compared by their JSON text (`remove`, `index`, `count`), so `{a:1,b:2}` and
+ * `{b:2,a:1}` differ.
+ */
+export class List<T extends Json = Json> extends SharedObject {
+  constructor(mp: Context, name: string) {
+    super(mp, 'list', name)
+  }
+
+  async append(item: T): Promise<void> {
+    const json = encode(item)
+    await this.call((redis) => redis.rpush(this.key, json))
+  }
+
+  /** Appends every item, in one command; all are checked before any is written. */
+  async extend(items: Iterable<T>): Promise<void> {
+    const texts = [...items].map((item, i) => encode(item, `items[${i}]`))
+    if (texts.length === 0) return
+    await this.call((redis) => redis.rpush(this.key, ...texts))
+  }
+
+  /** `l[i]`; negative indices count from the end. */
+  async get(index: number): Promise<T> {
+    checkIndex(index)
+    const text = await this.call((redis) => redis.lindex(this.key, index))
+    if (text === null) throw new IndexError(`${this.describe()}: index ${index} is out of range`)
+    return decode(text, this.describe()) as T
+  }
+
+  /** `l[i] = item` */
+  async set(index: number, item: T): Promise<void> {
+    checkIndex(index)
+    const json = encode(item)
+    await this.call(async (redis) => {
+      try {
+        await redis.lset(this.key, index, json)
+      } catch (error) {
+        if (isOutOfRange(error))
+          throw new IndexError(`${this.describe()}: assignment index ${index} is out of range`)
+        throw error
+      }
+    })
+  }
+
+  /** `l.pop(i=-1)`: removes and returns the item at `index`. */
+  async pop(index = -1): Promise<T> {
+    checkIndex(index)
+    const text = await this.call((redis) => {
+      if (index === -1) return redis.rpop(this.key)
+      if (index === 0) return redis.lpop(this.key)
+      return listPopAt.run(redis, [this.key], [index, PLACEHOLDER])
+    })
+    if (text === null) throw new IndexError(`${this.describe()}: pop from empty list`)
+    return decode(text, this.describe()) as T
+  }
+
+  /** `l.insert(i, item)`: before `index`, clamped to the ends as in Python. */
+  async insert(index: number, item: T): Promise<void> {
+    checkIndex(index)
+    const json = encode(item)
+    await this.call((redis) => listInsert.run(redis, [this.key], [index, json, PLACEHOLDER]))
+  }
+
+  /** Removes the first item equal to `item`; `VALUE_ERROR` when there is none. */
+  async remove(item: T): Promise<void> {
+    const json = encode(item)
+    const removed = await this.call((redis) => redis.lrem(this.key, 1, json))
+    if (removed === 0) throw new ValueError(`${this.describe()}.remove(x): x not in list`)
+  }
+
+  /** The index of the first item equal to `item`; `VALUE_ERROR` when there is none. */
+  async index(item: T): Promise<number> {
+    const json = encode(item)
+    const position = await this.call((redis) => redis.lpos(this.key, json))
+    if (position === null) throw new ValueError(`${this.describe()}: ${json} is not in list`)
+    return position
+  }
+
+  async count(item: T): Promise<number> {
+    const json = encode(item)
+    const positions = await this.call((redis) => redis.lpos(this.key, json, 'COUNT', 0))
+    return positions.length
+  }
+
+  /** `len(l)` */
+  async length(): Promise<number> {
+    return this.call((redis) => redis.llen(this.key))
+  }
+
+  /** `l[start:stop]`, with Python's negative indices and clamping. */
+  async slice(start = 0, stop?: number): Promise<T[]> {
+    checkIndex(start, 'start')
+    if (stop !== undefined) checkIndex(stop, 'stop')
+    // LRANGE's stop is inclusive, and its -1 means "the end", so l[a:0] is the one case apart.
+    if (stop === 0) return []
+    const texts = await this.call((redis) =>
+      redis.lrange(this.key, start, stop === undefined ? -1 : stop - 1),
+    )
+    return texts.map((text) => decode(text, this.describe()) as T)
+  }
+
+  async toArray(): Promise<T[]> {
+    return this.slice()
+  }
+
+  async clear(): Promise<void> {
+    await this.call((redis) => redis.del(this.key))
+  }
+}

@@ -1,0 +1,42 @@
+import { RedprocError } from '../errors.js'
+
+/** The prefix of every key redproc writes. */
+export const KEY_PREFIX = 'rp'
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
+
+/** Names become part of a key and its hash tag, so they must not hold `{`, `}` or spaces. */
+export function validateName(name: unknown, what = 'name'): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    const shown = typeof name === 'string' ? JSON.stringify(name) : `a ${typeof name}`
+    throw new RedprocError(
+      'INVALID_NAME',
+      `${what} ${shown} is invalid: use 1-200 letters, digits or . _ : -, starting with a letter or digit`,
+    )
+  }
+  return name
+}
+
+/**
+ * The keys of one object, `(namespace, kind, name)`. All of them share the hash
+ * tag `{namespace:kind:name}`, so one Lua script may touch them all on Redis
+ * Cluster.
+ */
+export class ObjectKeys {
+  /** `rp:{namespace:kind:name}`: the object's main key, and the stem of the others. */
+  readonly base: string
+
+  constructor(namespace: string, kind: string, name: string) {
+    this.base = `${KEY_PREFIX}:{${namespace}:${kind}:${validateName(name)}}`
+  }
+
+  /** A further key of the same object, in the same hash slot. */
+  part(suffix: string): string {
+    return `${this.base}:${suffix}`
+  }
+}
+
+/** The `SCAN MATCH` pattern for every key of a namespace. */
+export function namespacePattern(namespace: string): string {
+  return `${KEY_PREFIX}:{${namespace}:*`
+}

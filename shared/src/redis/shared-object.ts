@@ -1,0 +1,59 @@
+import type { Context } from '../context.js'
+import { ERROR_CODES, type ErrorCode, RedprocError } from '../errors.js'
+import { type RedisClient, translateRedisError } from './client.js'
+import type { ObjectKeys } from './keys.js'
+
+const SCRIPT_ERROR = /^([A-Z_]+) (.*)$/s
+
+/** What every object kept in Redis has: its context, name and keys. */
+export abstract class SharedObject {
+  readonly name: string
+  protected readonly mp: Context
+  /** The object's main key. */
+  protected readonly key: string
+  /** Every key of the object: `objectKeys.part('meta')` and so on. */
+  protected readonly objectKeys: ObjectKeys
+  private readonly kind: string
+  private creation: Promise<unknown> | undefined
+
+  constructor(mp: Context, kind: string, name: string) {
+    this.mp = mp
+    this.kind = kind
+    this.objectKeys = mp.keys(kind, name)
+    this.key = this.objectKeys.base
+    this.name = name
+  }
+
+  /**
+   * Runs one Redis exchange. Errors a Lua script raised as `CODE message`
+   * become that `RedprocError`; an unreachable Redis becomes `CONNECTION`.
+   */
+  protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    try {
+      return await exchange(this.mp.redis)
+    } catch (error) {
+      const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
+      if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
+        throw new RedprocError(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
+      }
+      throw translateRedisError(error)
+    }
+  }
+
+  /**
+   * Runs `create` once per handle, before the handle's first command: how
+   * objects with an initial content (value, array) come into being in Redis.
+   */
+  protected createOnce(create: (redis: RedisClient) => Promise<unknown>): Promise<unknown> {
+    this.creation ??= create(this.mp.redis).catch((error) => {
+      this.creation = undefined
+      throw error
+    })
+    return this.creation
+  }
+
+  /** How messages name this object: `list 'jobs'`. */
+  protected describe(): string {
+    return `${this.kind} '${this.name}'`
+  }
+}

@@ -1,0 +1,77 @@
+import { checkIndex } from '../arguments.js'
+import { decode, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { IndexError } from '../errors.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+
+const listCreate = new Script<number>('list-create')
+
+/**
+ * `multiprocessing.Array`: a fixed-length sequence of JSON items in a Redis
+ * list. The first handle to touch it in Redis creates it with `initial`.
+ */
+export class SharedArray<T extends Json = Json> extends SharedObject {
+  private readonly initialJson: string[]
+
+  constructor(mp: Context, name: string, initial: T[] | number) {
+    super(mp, 'array', name)
+    const items = typeof initial === 'number' ? zeros(initial) : initial
+    this.initialJson = items.map((item, i) => encode(item, `initial[${i}]`))
+  }
+
+  /** The item at `index`; negative indices count from the end. */
+  async get(index: number): Promise<T> {
+    checkIndex(index)
+    const text = await this.call(async (redis) => {
+      await this.createIfAbsent()
+      return redis.lindex(this.key, index)
+    })
+    if (text === null) throw new IndexError(`${this.describe()}: index ${index} is out of range`)
+    return decode(text, this.describe()) as T
+  }
+
+  async set(index: number, value: T): Promise<void> {
+    checkIndex(index)
+    const json = encode(value)
+    await this.call(async (redis) => {
+      await this.createIfAbsent()
+      try {
+        await redis.lset(this.key, index, json)
+      } catch (error) {
+        if (isOutOfRange(error))
+          throw new IndexError(`${this.describe()}: index ${index} is out of range`)
+        throw error
+      }
+    })
+  }
+
+  async length(): Promise<number> {
+    return this.call(async (redis) => {
+      await this.createIfAbsent()
+      return redis.llen(this.key)
+    })
+  }
+
+  async toArray(): Promise<T[]> {
+    const texts = await this.call(async (redis) => {
+      await this.createIfAbsent()
+      return redis.lrange(this.key, 0, -1)
+    })
+    return texts.map((text) => decode(text, this.describe()) as T)
+  }
+
+  private createIfAbsent(): Promise<unknown> {
+    return this.createOnce((redis) => listCreate.run(redis, [this.key], this.initialJson))
+  }
+}
+
+function zeros(length: number): number[] {
+  checkIndex(length, 'array length')
+  return new Array<number>(Math.max(length, 0)).fill(0)
+}
+
+/** LSET's replies for an index past the end, or a list that does not exist. */
+export function isOutOfRange(error: unknown): boolean {
+  return error instanceof Error && /index out of range|no such key/.test(error.message)
+}

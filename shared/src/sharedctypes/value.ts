@@ -1,0 +1,46 @@
+import { checkFiniteNumber } from '../arguments.js'
+import { decode, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+
+const valueAdd = new Script<string>('value-add')
+
+/**
+ * `multiprocessing.Value`: one JSON value in a Redis string. The first handle
+ * to touch it in Redis creates it with its `initial`; later handles join it.
+ */
+export class Value<T extends Json = Json> extends SharedObject {
+  private readonly initialJson: string
+
+  constructor(mp: Context, name: string, initial: T | null) {
+    super(mp, 'value', name)
+    this.initialJson = encode(initial, 'initial value')
+  }
+
+  async get(): Promise<T> {
+    const text = await this.call(async (redis) => {
+      await this.createIfAbsent()
+      return redis.get(this.key)
+    })
+    return decode(text ?? this.initialJson, this.describe()) as T
+  }
+
+  async set(value: T): Promise<void> {
+    const json = encode(value)
+    await this.call((redis) => redis.set(this.key, json))
+  }
+
+  /** Adds `amount` atomically and returns the new value; the value must be a number. */
+  async add(amount = 1): Promise<number> {
+    checkFiniteNumber(amount, 'amount')
+    const text = await this.call((redis) =>
+      valueAdd.run(redis, [this.key], [String(amount), this.initialJson]),
+    )
+    return Number(text)
+  }
+
+  private createIfAbsent(): Promise<unknown> {
+    return this.createOnce((redis) => redis.set(this.key, this.initialJson, 'NX'))
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import { Cluster } from 'ioredis'
+import { type Context, connect, type RedisTarget } from '../../src/index.js'
+import { namespacePattern } from '../../src/redis/keys.js'
+
+export type Topology = 'single' | 'cluster'
+
+/** Both topologies every shared-state test runs on. `npm test` provides both. */
+export const TOPOLOGIES: Topology[] = ['single', 'cluster']
+
+export function redisTarget(topology: Topology = 'single'): RedisTarget {
+  if (topology === 'single') {
+    const url = process.env.REDIS_URL
+    if (!url)
+      throw new Error('REDIS_URL is not set: run the tests with `npm test`, which chooses a Redis')
+    return url
+  }
+  const nodes = process.env.REDIS_CLUSTER_NODES
+  if (!nodes)
+    throw new Error(
+      'REDIS_CLUSTER_NODES is not set: run the tests with `npm test`, which starts a cluster',
+    )
+  return {
+    cluster: nodes.split(',').map((address) => {
+      const [host, port] = address.split(':')
+      return { host: host ?? '127.0.0.1', port: Number(port) }
+    }),
+  }
+}
+
+export function uniqueNamespace(): string {
+  return `t-${randomUUID().slice(0, 8)}`
+}
+
+/**
+ * A context on a namespace of its own, whose keys are deleted and whose
+ * connections are closed when the test ends.
+ */
+export async function openContext(
+  t: TestContext,
+  topology: Topology = 'single',
+  namespace = uniqueNamespace(),
+): Promise<Context> {
+  const mp = await connect({ redis: redisTarget(topology), namespace })
+  t.after(async () => {
+    await deleteNamespace(mp)
+    await mp.close()
+  })
+  return mp
+}
+
+async function deleteNamespace(mp: Context): Promise<void> {
+  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
+  for (const node of nodes) {
+    const stream = node.scanStream({ match: namespacePattern(mp.options.namespace), count: 500 })
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      for (const key of keys) await node.del(key)
+    }
+  }
+}
