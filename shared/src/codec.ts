@@ -43,26 +43,30 @@ function check(value: unknown, path: string, ancestors: Set<object>, depth: numb
     case 'boolean':
       return
     case 'number':
-      if (!Number.isFinite(value)) refuse(path, `${value} is not a finite number`)
-      if (Object.is(value, -0)) refuse(path, '-0 would come back as 0')
+      if (!Number.isFinite(value)) throw refusal(path, `${value} is not a finite number`)
+      if (Object.is(value, -0)) throw refusal(path, '-0 would come back as 0')
       return
     case 'undefined':
-      refuse(path, 'undefined has no JSON form; use null')
+      throw refusal(path, 'undefined has no JSON form; use null')
     case 'bigint':
-      refuse(path, 'a BigInt has no JSON form; send it as a string')
+      throw refusal(path, 'a BigInt has no JSON form; send it as a string')
     case 'function':
-      refuse(path, 'a function cannot cross processes; register it as a task and send its name')
+      throw refusal(
+        path,
+        'a function cannot cross processes; register it as a task and send its name',
+      )
     case 'symbol':
-      refuse(path, 'a symbol has no JSON form')
+      throw refusal(path, 'a symbol has no JSON form')
   }
   if (value === null) return
   const object = value as object
-  if (depth >= MAX_DEPTH) refuse(path, `it is nested deeper than ${MAX_DEPTH} levels`)
-  if (ancestors.has(object)) refuse(path, 'it contains a cycle')
+  if (depth >= MAX_DEPTH) throw refusal(path, `it is nested deeper than ${MAX_DEPTH} levels`)
+  if (ancestors.has(object)) throw refusal(path, 'it contains a cycle')
   ancestors.add(object)
   if (Array.isArray(object)) {
     for (let i = 0; i < object.length; i++) {
-      if (!(i in object)) refuse(`${path}[${i}]`, 'a sparse array hole would come back as null')
+      if (!(i in object))
+        throw refusal(`${path}[${i}]`, 'a sparse array hole would come back as null')
       check(object[i], `${path}[${i}]`, ancestors, depth + 1)
     }
   } else {
@@ -72,16 +76,16 @@ function check(value: unknown, path: string, ancestors: Set<object>, depth: numb
         object instanceof Date
           ? 'a Date (send date.toISOString())'
           : `an instance of ${proto?.constructor?.name ?? 'a class'}`
-      refuse(path, `${kind} would come back as a plain object`)
+      throw refusal(path, `${kind} would come back as a plain object`)
     }
     if (Object.getOwnPropertySymbols(object).length > 0)
-      refuse(path, 'symbol keys have no JSON form')
+      throw refusal(path, 'symbol keys have no JSON form')
     for (const [key, item] of Object.entries(object))
       check(item, `${path}.${key}`, ancestors, depth + 1)
   }
   ancestors.delete(object)
 }
 
-function refuse(path: string, reason: string): never {
-  throw new NotSerializable(`${path} is not serializable: ${reason}`)
+function refusal(path: string, reason: string): NotSerializable {
+  return new NotSerializable(`${path} is not serializable: ${reason}`)
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isRedprocError } from '../src/index.js'
+import { isRedprocError, type Json } from '../src/index.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
 
@@ -10,12 +10,12 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const v = mp.value('v', { count: 1 })
       assert.deepEqual(await v.get(), { count: 1 })
-      assert.equal(await mp.redis.get('rp:{' + mp.options.namespace + ':value:v}'), '{"count":1}')
+      assert.equal(await mp.redis.get(`rp:{${mp.options.namespace}:value:v}`), '{"count":1}')
     })
 
     it('sets and gets any JSON value', async (t) => {
       const mp = await openContext(t, topology)
-      const v = mp.value<unknown[]>('v', [])
+      const v = mp.value<Json[]>('v', [])
       await v.set(['a', 1, null])
       assert.deepEqual(await v.get(), ['a', 1, null])
     })
@@ -68,7 +68,7 @@ for (const topology of TOPOLOGIES) {
 
     it('refuses values that are not plain JSON, changing nothing', async (t) => {
       const mp = await openContext(t, topology)
-      const v = mp.value<unknown>('v', 1)
+      const v = mp.value<Json>('v', 1)
       await v.get()
       await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => v.set(new Date() as never))
       await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => v.set(undefined as never))
