@@ -1,4 +1,4 @@
-import { RedprocTypeError } from './errors.js'
+import { RedprocTypeError, ValueError } from './errors.js'
 
 /** Python's "indices must be integers". */
 export function checkIndex(index: unknown, what = 'index'): number {
@@ -26,4 +26,23 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (typeof value === 'string') return JSON.stringify(value)
   return value === null ? 'null' : `a ${typeof value}`
+}
+
+/** A wait's `timeout` in milliseconds: undefined waits forever. */
+export function checkTimeout(timeout: unknown, what = 'timeout'): number | undefined {
+  if (timeout === undefined) return undefined
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new RedprocTypeError(`${what} must be a number of milliseconds, not ${describe(timeout)}`)
+  }
+  if (timeout < 0) throw new ValueError(`${what} must not be negative, not ${timeout}`)
+  return timeout === Number.POSITIVE_INFINITY ? undefined : timeout
+}
+
+/**
+ * The timeout argument of Redis's blocking commands (BLMOVE, BLPOP), in
+ * seconds, where 0 means forever; never 0 for a finite wait.
+ */
+export function blockingSeconds(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return 0
+  return Math.max(timeoutMs, 1) / 1000
 }
