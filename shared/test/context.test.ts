@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { describe, it } from 'node:test'
+import { connect, isRedprocError } from '../src/index.js'
+import { assertExitedCleanly, runChild } from './support/children.js'
+import { openContext, redisTarget, uniqueNamespace } from './support/redis.js'
+
+describe('connect', () => {
+  it('takes a URL, ioredis options or cluster nodes', async (t) => {
+    const url = new URL(redisTarget('single') as string)
+    const namespace = uniqueNamespace()
+    const targets = [
+      url.href,
+      { host: url.hostname, port: Number(url.port) },
+      redisTarget('cluster'),
+    ]
+    for (const redis of targets) {
+      const mp = await connect({ redis, namespace })
+      t.after(() => mp.close())
+      await mp.value('seen', 0).add(1)
+    }
+    const mp = await openContext(t, 'single', namespace)
+    assert.equal(await mp.value('seen').get(), 2) // the cluster is another Redis
+  })
+
+  it('shares objects within a namespace, and only there', async (t) => {
+    const shared = uniqueNamespace()
+    const a = await openContext(t, 'single', shared)
+    const b = await openContext(t, 'single', shared)
+    const other = await openContext(t, 'single')
+    await a.dict('d').set('k', 'v')
+    assert.equal(await b.dict('d').get('k'), 'v')
+    assert.equal(await other.dict('d').get('k'), undefined)
+  })
+
+  it('refuses an invalid namespace with INVALID_NAME', async () => {
+    await assert.rejects(
+      connect({ redis: redisTarget('single'), namespace: 'no spaces' }),
+      (error) => isRedprocError(error, 'INVALID_NAME'),
+    )
+  })
+
+  it('fails with CONNECTION when Redis does not answer in time', async () => {
+    const port = await closedPort()
+    const started = Date.now()
+    await assert.rejects(
+      connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
+      (error) => isRedprocError(error, 'CONNECTION') && /did not answer within 300 ms/.test(String(error)),
+    )
+    assert.ok(Date.now() - started < 2000)
+  })
+
+  it('closes twice without error, and by `await using`', async () => {
+    const mp = await connect({ redis: redisTarget('single') })
+    await Promise.all([mp.close(), mp.close()])
+    await mp.close()
+    assert.equal(mp.closed, true)
+    let disposed: Awaited<ReturnType<typeof connect>> | undefined
+    {
+      await using scoped = await connect({ redis: redisTarget('single') })
+      disposed = scoped
+      assert.equal(disposed.closed, false)
+    }
+    assert.equal(disposed.closed, true)
+  })
+
+  it('fails with CONNECTION when used after close', async () => {
+    const mp = await connect({ redis: redisTarget('single') })
+    await mp.close()
+    await assert.rejects(mp.dict('d').get('k'), (error) => isRedprocError(error, 'CONNECTION'))
+  })
+
+  it('leaves no open handle: a process that closes its context exits by itself', async (t) => {
+    const mp = await openContext(t)
+    const child = await runChild('use-and-close', [mp.options.namespace], 10_000)
+    assertExitedCleanly(child)
+    assert.equal(await mp.list('l').length(), 1)
+  })
+})
+
+/** A port on which nothing listens. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1))
+    })
+  })
+}
