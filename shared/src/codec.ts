@@ -3,11 +3,21 @@ import { NotSerializable } from './errors.js'
 /** What crosses processes: exactly what JSON round-trips without change. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
+/** `mp.value('n', 0)` is a `Value<number>`, not a `Value<0>`. */
+export type Widen<T> = T extends number
+  ? number
+  : T extends string
+    ? string
+    : T extends boolean
+      ? boolean
+      : T
+
 const MAX_DEPTH = 1000
 
 /**
  * Serializes `value`, or throws `NOT_SERIALIZABLE` before anything is written
- * when it would not come back identical from `decode`.
+ * when it would not come back identical from `decode` (-0 aside: stored as 0,
+ * as JSON does, since `-x` of an integer 0 is everyday code).
  */
 export function encode(value: unknown, what = 'value'): string {
   check(value, what, new Set(), 0)
@@ -44,7 +54,6 @@ function check(value: unknown, path: string, ancestors: Set<object>, depth: numb
       return
     case 'number':
       if (!Number.isFinite(value)) throw refusal(path, `${value} is not a finite number`)
-      if (Object.is(value, -0)) throw refusal(path, '-0 would come back as 0')
       return
     case 'undefined':
       throw refusal(path, 'undefined has no JSON form; use null')

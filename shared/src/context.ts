@@ -1,4 +1,4 @@
-import type { Json } from './codec.js'
+import type { Json, Widen } from './codec.js'
 import { type Logger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
@@ -96,13 +96,13 @@ export class Context implements AsyncDisposable {
   }
 
   /** `multiprocessing.Value`: one JSON value; `add` is atomic for numbers. */
-  value<T extends Json = Json>(name: string, initial: T | null = null): Value<T> {
-    return new Value<T>(this, name, initial)
+  value<T extends Json = Json>(name: string, initial: T | null = null): Value<Widen<T>> {
+    return new Value<Widen<T>>(this, name, initial as Widen<T> | null)
   }
 
   /** `multiprocessing.Array`: a fixed-length array; `initial` is the items or a length of zeros. */
-  array<T extends Json = Json>(name: string, initial: T[] | number = []): SharedArray<T> {
-    return new SharedArray<T>(this, name, initial)
+  array<T extends Json = Json>(name: string, initial: T[] | number = []): SharedArray<Widen<T>> {
+    return new SharedArray<Widen<T>>(this, name, initial as Widen<T>[] | number)
   }
 
   /** `Manager().Namespace()`: attributes in a Redis hash. */
