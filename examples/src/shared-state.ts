@@ -21,7 +21,7 @@ if (role === 'modify') {
   await mp.dict('dproxy').set('b', 0)
 } else if (role === 'negate') {
   await using mp = await connect({ namespace })
-  await mp.value('num').set(3.1415927)
+  await mp.value('num').set(Math.PI)
   const arr = mp.array<number>('arr')
   for (let i = 0; i < (await arr.length()); i++) await arr.set(i, -(await arr.get(i)))
 } else {

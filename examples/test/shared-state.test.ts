@@ -10,7 +10,7 @@ it("shared-state: the child's changes to ns, list, dict, value and array reach t
     '1',
     '["a","b","c"]',
     '{"b":0}',
-    '3.1415927',
+    '3.141592653589793',
     '[0,-1,-2,-3,-4,-5,-6,-7,-8,-9]',
   ])
 })

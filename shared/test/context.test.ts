@@ -45,7 +45,8 @@ describe('connect', () => {
     const started = Date.now()
     await assert.rejects(
       connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
-      (error) => isRedprocError(error, 'CONNECTION') && /did not answer within 300 ms/.test(String(error)),
+      (error) =>
+        isRedprocError(error, 'CONNECTION') && /did not answer within 300 ms/.test(String(error)),
     )
     assert.ok(Date.now() - started < 2000)
   })

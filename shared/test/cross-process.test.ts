@@ -42,7 +42,9 @@ describe('shared state across processes', () => {
   it('4 processes adding 1 a thousand times each reach exactly 4,000', async (t) => {
     const mp = await openContext(t)
     const children = await Promise.all(
-      Array.from({ length: 4 }, () => runChild('value-add', [mp.options.namespace, '1000'], 60_000)),
+      Array.from({ length: 4 }, () =>
+        runChild('value-add', [mp.options.namespace, '1000'], 60_000),
+      ),
     )
     for (const child of children) assertExitedCleanly(child)
     assert.equal(await mp.value('n', 0).get(), 4000)

@@ -36,7 +36,11 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await d.size(), 3)
       assert.deepEqual((await d.keys()).sort(), ['a', 'b', 'c'])
       assert.deepEqual((await d.values()).sort(), [1, 2, 3])
-      assert.deepEqual((await d.items()).sort(), [['a', 1], ['b', 2], ['c', 3]])
+      assert.deepEqual((await d.items()).sort(), [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ])
       assert.equal(await d.delete('b'), true)
       assert.equal(await d.delete('b'), false)
       assert.deepEqual(await d.toObject(), { a: 1, c: 3 })
@@ -100,10 +104,19 @@ for (const topology of TOPOLOGIES) {
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.pop(badKey))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.setdefault(badKey))
       await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => d.set('b', undefined as never))
-      await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => d.setdefault('b', (() => 1) as never))
+      await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () =>
+        d.setdefault('b', (() => 1) as never),
+      )
       // update is all or nothing: the good pair before the bad one is not written
-      await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => d.update({ good: 1, bad: Number.NaN }))
-      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.update([['good', 1], [2 as unknown as string, 1]]))
+      await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () =>
+        d.update({ good: 1, bad: Number.NaN }),
+      )
+      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () =>
+        d.update([
+          ['good', 1],
+          [2 as unknown as string, 1],
+        ]),
+      )
     })
 
     it('keeps "__proto__" an ordinary key', async (t) => {

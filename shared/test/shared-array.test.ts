@@ -56,8 +56,14 @@ for (const topology of TOPOLOGIES) {
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => a.get(0.5))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => a.set('0' as unknown as number, 1))
       await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => a.set(0, Number.NaN))
-      assert.throws(() => mp.array('b', [() => 1] as never), (e) => isRedprocError(e, 'NOT_SERIALIZABLE'))
-      assert.throws(() => mp.array('b', 1.5), (e) => isRedprocError(e, 'TYPE_ERROR'))
+      assert.throws(
+        () => mp.array('b', [() => 1] as never),
+        (e) => isRedprocError(e, 'NOT_SERIALIZABLE'),
+      )
+      assert.throws(
+        () => mp.array('b', 1.5),
+        (e) => isRedprocError(e, 'TYPE_ERROR'),
+      )
     })
   })
 }
