@@ -3,15 +3,16 @@ import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
 import { connect, isRedprocError } from '../src/index.js'
 import { assertExitedCleanly, runChild } from './support/children.js'
-import { openContext, redisTarget, uniqueNamespace } from './support/redis.js'
+import { openContext, redisTarget, sentinelTarget, uniqueNamespace } from './support/redis.js'
 
 describe('connect', () => {
-  it('takes a URL, ioredis options or cluster nodes', async (t) => {
+  it('takes a URL, ioredis options, a Sentinel or cluster nodes', async (t) => {
     const url = new URL(redisTarget('single') as string)
     const namespace = uniqueNamespace()
     const targets = [
       url.href,
       { host: url.hostname, port: Number(url.port) },
+      sentinelTarget(),
       redisTarget('cluster'),
     ]
     for (const redis of targets) {
@@ -20,7 +21,7 @@ describe('connect', () => {
       await mp.value('seen', 0).add(1)
     }
     const mp = await openContext(t, 'single', namespace)
-    assert.equal(await mp.value('seen').get(), 2) // the cluster is another Redis
+    assert.equal(await mp.value('seen').get(), 3) // the cluster is another Redis
   })
 
   it('shares objects within a namespace, and only there', async (t) => {

@@ -29,6 +29,15 @@ export function redisTarget(topology: Topology = 'single'): RedisTarget {
   }
 }
 
+/** The Sentinel `npm test` starts, watching the single Redis as master 'redproc'. */
+export function sentinelTarget(): RedisTarget {
+  const address = process.env.REDIS_SENTINEL
+  if (!address)
+    throw new Error('REDIS_SENTINEL is not set: run the tests with `npm test`, which starts one')
+  const [host, port] = address.split(':')
+  return { sentinels: [{ host: host ?? '127.0.0.1', port: Number(port) }], name: 'redproc' }
+}
+
 export function uniqueNamespace(): string {
   return `t-${randomUUID().slice(0, 8)}`
 }
