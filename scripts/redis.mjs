@@ -5,8 +5,9 @@
 //             redis-server.
 //   cluster:  REDIS_CLUSTER_NODES, else three private cluster-enabled
 //             redis-servers joined as a 3-master cluster.
+//   sentinel: a private Sentinel watching the chosen Redis as master 'redproc'.
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -74,6 +75,29 @@ export async function chooseCluster() {
   }
 }
 
+export async function startSentinel(redisUrl) {
+  const master = new URL(redisUrl)
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'redproc-sentinel-'))
+  const config = join(dir, 'sentinel.conf')
+  writeFileSync(
+    config,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor redproc ${master.hostname} ${master.port || 6379} 1`,
+    ].join('\n'),
+  )
+  const child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' })
+  const server = await supervise(child, port, dir)
+  return {
+    ...server,
+    address: `127.0.0.1:${port}`,
+    description: `a private Sentinel on 127.0.0.1:${port}`,
+  }
+}
+
 async function startContainer() {
   let testcontainers
   try {
@@ -94,7 +118,7 @@ async function startContainer() {
   }
 }
 
-async function startRedisServer(extraArgs) {
+export async function startRedisServer(extraArgs) {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'redproc-redis-'))
   const child = spawn(
@@ -114,6 +138,11 @@ async function startRedisServer(extraArgs) {
     ],
     { stdio: 'ignore' },
   )
+  return { ...(await supervise(child, port, dir)), url: `redis://127.0.0.1:${port}` }
+}
+
+/** Waits until a spawned server answers; `stop` ends it and removes its folder. */
+async function supervise(child, port, dir) {
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.once('error', () => {})
   const stop = async () => {
@@ -127,7 +156,7 @@ async function startRedisServer(extraArgs) {
     await stop()
     throw error
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop }
+  return { port, stop }
 }
 
 export function answersPing(port, host = '127.0.0.1') {
