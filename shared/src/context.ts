@@ -1,12 +1,28 @@
 import type { Json, Widen } from './codec.js'
+import type { Connection } from './connection/connection.js'
+import { openPipe, type PipeOptions } from './connection/pipe.js'
 import { type Logger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
 import { Namespace } from './managers/namespace.js'
+import { LocalBackend } from './pool/local-backend.js'
+import { Pool } from './pool/pool.js'
+import type { PoolOptions } from './pool/pool-options.js'
+import { RedisBackend } from './pool/redis-backend.js'
+import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
+import { Queue, type QueueOptions } from './queues/queue.js'
 import { closeClient, openClient, type RedisClient, type RedisTarget } from './redis/client.js'
 import { ObjectKeys, validateName } from './redis/keys.js'
 import { SharedArray } from './sharedctypes/shared-array.js'
 import { Value } from './sharedctypes/value.js'
+import { Barrier, type BarrierOptions } from './synchronize/barrier.js'
+import { BoundedSemaphore } from './synchronize/bounded-semaphore.js'
+import { Condition } from './synchronize/condition.js'
+import { Event } from './synchronize/event.js'
+import type { LockOptions } from './synchronize/leased-lock.js'
+import { Lock } from './synchronize/lock.js'
+import { RLock } from './synchronize/rlock.js'
+import { Semaphore, type SemaphoreOptions } from './synchronize/semaphore.js'
 
 export interface ConnectOptions {
   /**
@@ -24,6 +40,8 @@ export interface ConnectOptions {
   logger?: Logger
   /** How long `connect` waits for Redis before failing with `CONNECTION`. @default 10000 */
   connectTimeoutMs?: number
+  /** The pool `mp.parmap` uses. @default { backend: 'redis', queue: 'tasks' } */
+  pool?: PoolOptions
 }
 
 export interface ContextOptions {
@@ -31,9 +49,14 @@ export interface ContextOptions {
   readonly namespace: string
   readonly logger: Logger
   readonly connectTimeoutMs: number
+  readonly pool: PoolOptions
 }
 
-const DEFAULTS = { namespace: 'default', connectTimeoutMs: 10_000 } as const
+const DEFAULTS = {
+  namespace: 'default',
+  connectTimeoutMs: 10_000,
+  pool: { backend: 'redis', queue: 'tasks' },
+} as const
 
 type State = 'open' | 'closing' | 'closed'
 
@@ -44,6 +67,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Context> {
     namespace: validateName(options.namespace ?? DEFAULTS.namespace, 'namespace'),
     logger: options.logger ?? silentLogger,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    pool: options.pool ?? DEFAULTS.pool,
   }
   const client = await openClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
   return new Context(resolved, client)
@@ -61,6 +85,7 @@ export class Context implements AsyncDisposable {
   private state: State = 'open'
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
+  private defaultPool: Pool | undefined
 
   constructor(options: ContextOptions, redis: RedisClient) {
     this.options = options
@@ -86,7 +111,8 @@ export class Context implements AsyncDisposable {
       this.options.logger,
       this.options.connectTimeoutMs,
     )
-    this.onClose(() => closeClient(client))
+    // QUIT would queue behind a blocked command and never be answered.
+    this.onClose(() => client.disconnect())
     return client
   }
 
@@ -118,6 +144,85 @@ export class Context implements AsyncDisposable {
   /** `Manager().list()`: JSON items in a Redis list. */
   list<T extends Json = Json>(name: string): List<T> {
     return new List<T>(this, name)
+  }
+
+  /** `multiprocessing.Queue`: JSON items in a Redis list, no acknowledgements. */
+  queue<T extends Json = Json>(name: string, options: QueueOptions = {}): Queue<T> {
+    return new Queue<T>(this, name, options)
+  }
+
+  /**
+   * `multiprocessing.JoinableQueue`: a queue on BullMQ with taskDone/join;
+   * items come back if their consumer dies before taskDone (at-least-once).
+   */
+  joinableQueue<T extends Json = Json>(
+    name: string,
+    options: JoinableQueueOptions = {},
+  ): JoinableQueue<T> {
+    return new JoinableQueue<T>(this, name, options)
+  }
+
+  /** `multiprocessing.Pipe(duplex)`: the two ends `[a, b]` of the pipe `name`. */
+  pipe<T extends Json = Json>(
+    name: string,
+    options: PipeOptions = {},
+  ): [Connection<T>, Connection<T>] {
+    return openPipe<T>(this, name, options)
+  }
+
+  /** `multiprocessing.Lock`: one holder at a time, under a lease its process renews. */
+  lock(name: string, options: LockOptions = {}): Lock {
+    return new Lock(this, name, options)
+  }
+
+  /** `multiprocessing.RLock`: a lock its holding handle may take again. */
+  rlock(name: string, options: LockOptions = {}): RLock {
+    return new RLock(this, name, options)
+  }
+
+  /** `multiprocessing.Semaphore(value)`: permits under leases; the first handle sets `value`. */
+  semaphore(name: string, value = 1, options: SemaphoreOptions = {}): Semaphore {
+    return new Semaphore(this, name, value, options)
+  }
+
+  /** `multiprocessing.BoundedSemaphore(value)`: may not be released above `value`. */
+  boundedSemaphore(name: string, value = 1, options: SemaphoreOptions = {}): BoundedSemaphore {
+    return new BoundedSemaphore(this, name, value, options)
+  }
+
+  /** `multiprocessing.Condition(lock)`: by default with an rlock of its own. */
+  condition(name: string, lock?: Lock | RLock): Condition {
+    return new Condition(this, name, lock)
+  }
+
+  /** `multiprocessing.Event()`: a flag processes wait for. */
+  event(name: string): Event {
+    return new Event(this, name)
+  }
+
+  /** `multiprocessing.Barrier(parties, timeout=…)`: `parties` processes meet, generation after generation. */
+  barrier(name: string, parties: number, options: BarrierOptions = {}): Barrier {
+    return new Barrier(this, name, parties, options)
+  }
+
+  /**
+   * `Pool()`: the same API over worker threads here (`backend: 'local'`) or
+   * `serve` processes on any machine (`backend: 'redis'`).
+   */
+  pool(options: PoolOptions = this.options.pool): Pool {
+    const pool = new Pool(
+      options.backend === 'local'
+        ? new LocalBackend(options)
+        : new RedisBackend(this, validateName(options.queue ?? 'tasks', 'queue')),
+    )
+    this.onClose(() => pool.terminate())
+    return pool
+  }
+
+  /** The seed's `parmap(f, items)`: ordered results, on the context's pool. */
+  parmap<R extends Json = Json>(task: string, items: Iterable<Json>): Promise<R[]> {
+    this.defaultPool ??= this.pool()
+    return this.defaultPool.map<R>(task, items)
   }
 
   /** Releases every resource; safe to call more than once. */

@@ -139,3 +139,27 @@ export class ConnectionLost extends RedprocError {
     super('CONNECTION', message, options)
   }
 }
+
+const SUBCLASSES: Partial<
+  Record<ErrorCode, new (message: string, options?: ErrorOptions) => RedprocError>
+> = {
+  EMPTY: Empty,
+  FULL: Full,
+  SHUTDOWN: ShutDown,
+  TIMEOUT: Timeout,
+  BROKEN_BARRIER: BrokenBarrierError,
+  EOF: EOFError,
+  AUTH: AuthenticationError,
+  NOT_SERIALIZABLE: NotSerializable,
+  INDEX_ERROR: IndexError,
+  KEY_ERROR: KeyError,
+  VALUE_ERROR: ValueError,
+  TYPE_ERROR: RedprocTypeError,
+  CONNECTION: ConnectionLost,
+}
+
+/** The error for `code`, as its Python-named subclass where there is one. */
+export function errorFor(code: ErrorCode, message: string, options?: ErrorOptions): RedprocError {
+  const Subclass = SUBCLASSES[code]
+  return Subclass ? new Subclass(message, options) : new RedprocError(code, message, options)
+}

@@ -14,6 +14,8 @@
  */
 
 export { decode, encode, type Json } from './codec.js'
+export { Connection, type End, type RecvOptions } from './connection/connection.js'
+export type { PipeOptions } from './connection/pipe.js'
 export { type ConnectOptions, Context, type ContextOptions, connect } from './context.js'
 export {
   AuthenticationError,
@@ -38,7 +40,36 @@ export type { Logger } from './logger.js'
 export { Dict } from './managers/dict.js'
 export { List } from './managers/list.js'
 export { Namespace } from './managers/namespace.js'
+export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
+export { type RemoteFailure, RemoteTaskError } from './pool/chunk.js'
+export { type MapOptions, Pool } from './pool/pool.js'
+export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
+export { type ServeOptions, type Server, serve } from './pool/serve.js'
+export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export {
+  JoinableQueue,
+  type JoinableQueueOptions,
+  type ResolvedJoinableQueueOptions,
+  type ShutdownOptions as JoinableQueueShutdownOptions,
+  type WaitOptions as JoinableQueueWaitOptions,
+} from './queues/joinable-queue.js'
+export {
+  type GetOptions,
+  type PutOptions,
+  Queue,
+  type QueueOptions,
+  type ShutdownOptions,
+} from './queues/queue.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, validateName } from './redis/keys.js'
 export { SharedArray } from './sharedctypes/shared-array.js'
 export { Value } from './sharedctypes/value.js'
+export { Barrier, type BarrierOptions } from './synchronize/barrier.js'
+export { BoundedSemaphore } from './synchronize/bounded-semaphore.js'
+export { Condition } from './synchronize/condition.js'
+export { Event } from './synchronize/event.js'
+export type { LeasedLock, LockOptions } from './synchronize/leased-lock.js'
+export { Lock } from './synchronize/lock.js'
+export { RLock } from './synchronize/rlock.js'
+export { Semaphore, type SemaphoreOptions } from './synchronize/semaphore.js'
+export type { AcquireOptions } from './synchronize/waiting.js'

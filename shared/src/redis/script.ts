@@ -17,7 +17,11 @@ export class Script<Result> {
     this.sha = createHash('sha1').update(this.source).digest('hex')
   }
 
-  async run(client: RedisClient, keys: string[], args: (string | number)[] = []): Promise<Result> {
+  async run(
+    client: RedisClient,
+    keys: string[],
+    args: Array<string | number | Buffer> = [],
+  ): Promise<Result> {
     try {
       return (await client.evalsha(this.sha, keys.length, ...keys, ...args)) as Result
     } catch (error) {

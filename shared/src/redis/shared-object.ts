@@ -1,5 +1,5 @@
 import type { Context } from '../context.js'
-import { ERROR_CODES, type ErrorCode, RedprocError } from '../errors.js'
+import { ERROR_CODES, type ErrorCode, errorFor } from '../errors.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
 
@@ -26,7 +26,8 @@ export abstract class SharedObject {
 
   /**
    * Runs one Redis exchange. Errors a Lua script raised as `CODE message`
-   * become that `RedprocError`; an unreachable Redis becomes `CONNECTION`.
+   * become that `RedprocError` (its Python-named subclass, so `instanceof
+   * ShutDown` works); an unreachable Redis becomes `CONNECTION`.
    */
   protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
     try {
@@ -34,7 +35,7 @@ export abstract class SharedObject {
     } catch (error) {
       const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
       if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
-        throw new RedprocError(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
+        throw errorFor(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
       }
       throw translateRedisError(error)
     }

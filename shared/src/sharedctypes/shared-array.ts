@@ -4,6 +4,7 @@ import type { Context } from '../context.js'
 import { IndexError } from '../errors.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { Lock } from '../synchronize/lock.js'
 
 const listCreate = new Script<number>('list-create')
 
@@ -13,6 +14,7 @@ const listCreate = new Script<number>('list-create')
  */
 export class SharedArray<T extends Json = Json> extends SharedObject {
   private readonly initialJson: string[]
+  private lock: Lock | undefined
 
   constructor(mp: Context, name: string, initial: T[] | number) {
     super(mp, 'array', name)
@@ -59,6 +61,17 @@ export class SharedArray<T extends Json = Json> extends SharedObject {
       return redis.lrange(this.key, 0, -1)
     })
     return texts.map((text) => decode(text, this.describe()) as T)
+  }
+
+  /**
+   * Python's `get_lock()`: the lock that guards this array, the same handle on
+   * every call, kept beside it in Redis (same hash tag). Operations do not
+   * take it by themselves; hold it to make several of them one step:
+   * `await a.getLock().withLock(async () => a.set(0, (await a.get(0)) + 1))`.
+   */
+  getLock(): Lock {
+    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'array', stem: 'lock' })
+    return this.lock
   }
 
   private createIfAbsent(): Promise<unknown> {

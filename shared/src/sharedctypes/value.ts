@@ -3,6 +3,7 @@ import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { Lock } from '../synchronize/lock.js'
 
 const valueAdd = new Script<string>('value-add')
 
@@ -12,6 +13,7 @@ const valueAdd = new Script<string>('value-add')
  */
 export class Value<T extends Json = Json> extends SharedObject {
   private readonly initialJson: string
+  private lock: Lock | undefined
 
   constructor(mp: Context, name: string, initial: T | null) {
     super(mp, 'value', name)
@@ -38,6 +40,17 @@ export class Value<T extends Json = Json> extends SharedObject {
       valueAdd.run(redis, [this.key], [String(amount), this.initialJson]),
     )
     return Number(text)
+  }
+
+  /**
+   * Python's `get_lock()`: the lock that guards this value, the same handle on
+   * every call, kept beside it in Redis (same hash tag). Operations do not
+   * take it by themselves; hold it to make several of them one step:
+   * `await v.getLock().withLock(async () => v.set((await v.get()) + 1))`.
+   */
+  getLock(): Lock {
+    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: 'lock' })
+    return this.lock
   }
 
   private createIfAbsent(): Promise<unknown> {

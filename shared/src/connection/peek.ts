@@ -1,0 +1,154 @@
+import type { Context } from '../context.js'
+import { type RedisClient, translateRedisError } from '../redis/client.js'
+
+interface Watcher {
+  readonly deadline: number | undefined
+  timer: NodeJS.Timeout | undefined
+  finish(outcome: { ready: boolean } | { error: unknown }): void
+}
+
+const registry = new WeakMap<Context, Map<string, Peek>>()
+
+/**
+ * Waits until a list has an entry, without taking it: `Connection.poll`.
+ *
+ * `BLMOVE list list LEFT LEFT` pops the head and pushes it straight back, in
+ * one atomic step, so it blocks like a pop yet leaves the list as it was. The
+ * watchers of one process share one such command; each keeps its own timer,
+ * since nothing is taken and an early answer costs nothing. Cutting the
+ * connection cannot lose an entry either, which is how a wait nobody wants
+ * any more is ended.
+ */
+export class Peek {
+  private readonly mp: Context
+  private readonly key: string
+  private readonly watchers = new Set<Watcher>()
+  private client: Promise<RedisClient> | undefined
+  private running = false
+  private closed = false
+  /** How many times a wait was ended by cutting its connection. */
+  private cuts = 0
+
+  private constructor(mp: Context, key: string) {
+    this.mp = mp
+    this.key = key
+  }
+
+  static of(mp: Context, key: string): Peek {
+    let peeks = registry.get(mp)
+    if (!peeks) {
+      peeks = new Map()
+      registry.set(mp, peeks)
+    }
+    let peek = peeks.get(key)
+    if (!peek) {
+      peek = new Peek(mp, key)
+      peeks.set(key, peek)
+    }
+    return peek
+  }
+
+  /** Resolves true once the list has an entry, false after `timeoutMs` (undefined: never). */
+  wait(timeoutMs: number | undefined, signal?: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      // A closed context must not open a new connection that nothing would close.
+      if (this.closed || this.mp.closed) {
+        reject(translateRedisError(new Error('Connection is closed.')))
+        return
+      }
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = () => {
+        watcher.finish({ error: signal?.reason })
+        if (this.watchers.size === 0) this.cut()
+      }
+      const watcher: Watcher = {
+        deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
+        timer: undefined,
+        finish: (outcome) => {
+          if (!this.watchers.delete(watcher)) return
+          clearTimeout(watcher.timer)
+          signal?.removeEventListener('abort', onAbort)
+          if ('error' in outcome) reject(outcome.error)
+          else resolve(outcome.ready)
+        },
+      }
+      this.watchers.add(watcher)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      if (timeoutMs !== undefined) {
+        watcher.timer = setTimeout(() => watcher.finish({ ready: false }), timeoutMs)
+      }
+      if (!this.running) void this.pump()
+    })
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true
+    try {
+      while (this.watchers.size > 0 && !this.closed) {
+        const cuts = this.cuts
+        try {
+          const client = await this.openClient()
+          const head = await client.blmove(this.key, this.key, 'LEFT', 'LEFT', this.seconds())
+          if (head !== null) for (const watcher of this.watchers) watcher.finish({ ready: true })
+        } catch (error) {
+          // After a cut, watchers that came since are served on a new connection.
+          if (this.closed || cuts === this.cuts) {
+            for (const watcher of this.watchers)
+              watcher.finish({ error: translateRedisError(error) })
+          }
+        }
+      }
+    } finally {
+      // In the same step as the last look at `watchers`, so no newcomer is left unserved.
+      this.running = false
+    }
+  }
+
+  /** Ends the BLMOVE in flight by cutting its connection; the next wait opens another. */
+  private cut(): void {
+    const client = this.client
+    this.client = undefined
+    this.cuts++
+    void client?.then((c) => c.disconnect()).catch(() => {})
+  }
+
+  private close(): void {
+    this.closed = true
+    registry.get(this.mp)?.delete(this.key)
+    for (const watcher of this.watchers) {
+      watcher.finish({ error: translateRedisError(new Error('Connection is closed.')) })
+    }
+    this.cut()
+  }
+
+  private openClient(): Promise<RedisClient> {
+    if (this.client) return this.client
+    const client = this.mp.openBlockingClient().then((opened) => {
+      // Runs before the client's own cleanup, whose QUIT a blocked client would never answer.
+      this.mp.onClose(() => {
+        opened.disconnect()
+        this.close()
+      })
+      return opened
+    })
+    this.client = client
+    client.catch(() => {
+      if (this.client === client) this.client = undefined
+    })
+    return client
+  }
+
+  /** Blocks until the nearest deadline (seconds; 0 = forever); timers answer the others. */
+  private seconds(): number {
+    let nearest: number | undefined
+    for (const { deadline } of this.watchers) {
+      if (deadline !== undefined && (nearest === undefined || deadline < nearest))
+        nearest = deadline
+    }
+    if (nearest === undefined) return 0
+    return Math.max(Math.ceil(nearest - performance.now()), 1) / 1000
+  }
+}

@@ -1,0 +1,29 @@
+import type { Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { Connection } from './connection.js'
+
+export interface PipeOptions {
+  /**
+   * Both ends send and receive. When false, as in Python's `Pipe(False)`
+   * which returns `(r, w)`: end 0 only receives, end 1 only sends. Every
+   * handle of a pipe must be opened with the same value.
+   * @default true
+   */
+  duplex?: boolean
+}
+
+const DEFAULTS = { duplex: true } as const
+
+/**
+ * `multiprocessing.Pipe(duplex)`: the two ends of the pipe `name`. Nothing
+ * touches Redis until an end is used, so opening them is cheap, and any
+ * process may open the same pipe and use either end.
+ */
+export function openPipe<T extends Json = Json>(
+  mp: Context,
+  name: string,
+  options: PipeOptions = {},
+): [Connection<T>, Connection<T>] {
+  const duplex = options.duplex ?? DEFAULTS.duplex
+  return [new Connection<T>(mp, name, 0, duplex), new Connection<T>(mp, name, 1, duplex)]
+}

@@ -1,0 +1,71 @@
+import { checkTimeout } from '../arguments.js'
+import { Timeout, ValueError } from '../errors.js'
+
+export interface AsyncCallbacks<T> {
+  /** Called with the result once it is ready, as Python's `callback`. */
+  callback?: (result: T) => void
+  /** Called with the error if the work failed, as Python's `error_callback`. */
+  errorCallback?: (error: unknown) => void
+}
+
+type State<T> =
+  | { kind: 'pending' }
+  | { kind: 'fulfilled'; value: T }
+  | { kind: 'rejected'; error: unknown }
+
+/** Python's `AsyncResult`: what `applyAsync` and `mapAsync` return at once. */
+export class AsyncResult<T> {
+  private state: State<T> = { kind: 'pending' }
+  private readonly settled: Promise<void>
+
+  constructor(work: Promise<T>, callbacks: AsyncCallbacks<T> = {}) {
+    this.settled = work.then(
+      (value) => {
+        this.state = { kind: 'fulfilled', value }
+        callbacks.callback?.(value)
+      },
+      (error: unknown) => {
+        this.state = { kind: 'rejected', error }
+        callbacks.errorCallback?.(error)
+      },
+    )
+  }
+
+  /** The result, once ready; `TIMEOUT` if it is not ready within `timeout` ms. */
+  async get(options: { timeout?: number } = {}): Promise<T> {
+    if (!(await this.wait(options))) {
+      throw new Timeout(`the result was not ready within ${options.timeout} ms`)
+    }
+    const state = this.state as Exclude<State<T>, { kind: 'pending' }>
+    if (state.kind === 'rejected') throw state.error
+    return state.value
+  }
+
+  /** Waits until ready or `timeout` ms; true when ready. */
+  async wait(options: { timeout?: number } = {}): Promise<boolean> {
+    const timeoutMs = checkTimeout(options.timeout)
+    if (timeoutMs === undefined) {
+      await this.settled
+      return true
+    }
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs)
+    })
+    try {
+      return await Promise.race([this.settled.then(() => true), expired])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  ready(): boolean {
+    return this.state.kind !== 'pending'
+  }
+
+  /** Whether the work succeeded; `VALUE_ERROR` while it is not ready, as in Python. */
+  successful(): boolean {
+    if (this.state.kind === 'pending') throw new ValueError('the result is not ready yet')
+    return this.state.kind === 'fulfilled'
+  }
+}

@@ -1,0 +1,83 @@
+import { hostname } from 'node:os'
+import { threadId } from 'node:worker_threads'
+import { encode, type Json } from '../codec.js'
+import { RedprocError } from '../errors.js'
+
+/** A pool's unit of work: one task applied to several argument lists. */
+export type ChunkRequest = {
+  task: string
+  argsList: Json[][]
+}
+
+export type ChunkOutcome = { ok: true; results: Json[] } | { ok: false; failure: RemoteFailure }
+
+/** What the caller learns of a task that failed where it ran. */
+export interface RemoteFailure {
+  code: 'UNKNOWN_TASK' | 'REMOTE_TASK_FAILED'
+  message: string
+  stack?: string
+  task: string
+  host: string
+  pid: number
+  /** The worker thread, for the local backend. */
+  threadId: number
+}
+
+/** The functions a tasks module exports, by name. */
+export type Tasks = Record<string, unknown>
+
+/**
+ * Runs every argument list of a chunk through its task, one after another.
+ * The first failure fails the chunk, as the first exception fails Python's
+ * `map`. A task returning `undefined` yields `null`, as Python's `None`.
+ */
+export async function runChunk(tasks: Tasks, request: ChunkRequest): Promise<ChunkOutcome> {
+  const fn = Object.hasOwn(tasks, request.task) ? tasks[request.task] : undefined
+  if (typeof fn !== 'function') {
+    const known = Object.keys(tasks).filter((name) => typeof tasks[name] === 'function')
+    return fail(
+      request.task,
+      'UNKNOWN_TASK',
+      `no task '${request.task}' is registered here (known: ${known.join(', ') || 'none'})`,
+    )
+  }
+  const results: Json[] = []
+  for (const args of request.argsList) {
+    try {
+      const result = (await fn(...args)) ?? null
+      encode(result, `the result of task '${request.task}'`)
+      results.push(result as Json)
+    } catch (error) {
+      const failure = fail(
+        request.task,
+        'REMOTE_TASK_FAILED',
+        error instanceof Error ? error.message : String(error),
+      )
+      if (error instanceof Error && error.stack) failure.failure.stack = error.stack
+      return failure
+    }
+  }
+  return { ok: true, results }
+}
+
+function fail(
+  task: string,
+  code: RemoteFailure['code'],
+  message: string,
+): { ok: false; failure: RemoteFailure } {
+  return {
+    ok: false,
+    failure: { code, message, task, host: hostname(), pid: process.pid, threadId },
+  }
+}
+
+/** `REMOTE_TASK_FAILED` (or `UNKNOWN_TASK`), carrying where and how the task failed. */
+export class RemoteTaskError extends RedprocError {
+  readonly remote: RemoteFailure
+
+  constructor(remote: RemoteFailure) {
+    const where = `${remote.host} pid ${remote.pid}${remote.threadId ? ` thread ${remote.threadId}` : ''}`
+    super(remote.code, `task '${remote.task}' failed on ${where}: ${remote.message}`)
+    this.remote = remote
+  }
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import type { Json } from '../codec.js'
+import type { Context } from '../context.js'
+import type { JoinableQueue } from '../queues/joinable-queue.js'
+import { type RedisClient, translateRedisError } from '../redis/client.js'
+import type { PoolBackend } from './backend.js'
+import type { ChunkOutcome, ChunkRequest } from './chunk.js'
+import { type PoolJob, type PoolReply, poolKeys, REPLY_TTL_MS } from './pool-job.js'
+import { listWorkers } from './workers.js'
+
+/** Replies taken from Redis per round trip. */
+const REPLY_BATCH = 256
+
+interface Waiting {
+  resolve(outcome: ChunkOutcome): void
+  reject(error: unknown): void
+}
+
+/**
+ * Runs chunks in `serve` processes on any machine: each chunk is an item of a
+ * joinable queue, and its result comes back on a reply list of this pool's own,
+ * read by one blocking client.
+ */
+export class RedisBackend implements PoolBackend {
+  private readonly mp: Context
+  private readonly queueName: string
+  private readonly id = `pool-${randomBytes(6).toString('hex')}`
+  private readonly keys
+  private readonly waiting = new Map<number, Waiting>()
+  private queue: JoinableQueue<PoolJob> | undefined
+  private replies: Promise<RedisClient> | undefined
+  private nextChunk = 0
+  private listening = false
+  private closed = false
+
+  constructor(mp: Context, queue: string) {
+    this.mp = mp
+    this.queueName = queue
+    this.keys = poolKeys(mp, this.id)
+  }
+
+  /** The concurrency of every live worker on the queue, or 1 before any has started. */
+  async capacity(): Promise<number> {
+    const workers = await listWorkers(this.mp, this.queueName)
+    return Math.max(
+      1,
+      workers.reduce((sum, worker) => sum + worker.concurrency, 0),
+    )
+  }
+
+  async run(request: ChunkRequest, signal: AbortSignal): Promise<ChunkOutcome> {
+    signal.throwIfAborted()
+    const chunk = this.nextChunk++
+    const cancelled = () => this.waiting.get(chunk)?.reject(signal.reason)
+    signal.addEventListener('abort', cancelled, { once: true })
+    const outcome = new Promise<ChunkOutcome>((resolve, reject) => {
+      this.waiting.set(chunk, { resolve, reject })
+    })
+    this.queue ??= this.mp.joinableQueue<PoolJob>(this.queueName)
+    await this.queue.put({
+      pool: this.id,
+      chunk,
+      task: request.task,
+      argsList: request.argsList as Json[][],
+    })
+    this.listen()
+    return outcome.finally(() => {
+      this.waiting.delete(chunk)
+      signal.removeEventListener('abort', cancelled)
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const replies = await this.replies?.catch(() => undefined)
+    replies?.disconnect()
+    await this.queue?.close()
+    await this.mp.redis.del(this.keys.replies)
+  }
+
+  /** Marks the pool terminated, so workers skip its chunks that have not started. */
+  async terminate(): Promise<void> {
+    await this.mp.redis.set(this.keys.terminated, '1', 'PX', REPLY_TTL_MS)
+    await this.close()
+  }
+
+  /** Reads replies while chunks are out: one loop per pool, started again when work comes back. */
+  private listen(): void {
+    if (this.listening || this.closed) return
+    this.listening = true
+    this.replies ??= this.mp.openBlockingClient()
+    this.readReplies(this.replies).then(
+      () => {
+        this.listening = false
+        if (this.waiting.size > 0) this.listen()
+      },
+      (error: unknown) => {
+        this.listening = false
+        for (const waiting of this.waiting.values()) waiting.reject(translateRedisError(error))
+      },
+    )
+  }
+
+  private async readReplies(replies: Promise<RedisClient>): Promise<void> {
+    const client = await replies
+    while (!this.closed && this.waiting.size > 0) {
+      const popped = (await client.blmpop(1, 1, this.keys.replies, 'LEFT', 'COUNT', REPLY_BATCH)) as
+        | [string, string[]]
+        | null
+      for (const text of popped?.[1] ?? []) {
+        const reply = JSON.parse(text) as PoolReply
+        // A chunk delivered twice (at-least-once) is answered twice: the first answer wins.
+        this.waiting.get(reply.chunk)?.resolve(reply.outcome)
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { Context } from '../context.js'
+
+/** What a serving process tells the others about itself, refreshed every heartbeat. */
+export interface WorkerInfo {
+  id: string
+  host: string
+  pid: number
+  queue: string
+  concurrency: number
+  /** Items finished, successfully or not. */
+  processed: number
+  failed: number
+  /** The tasks running now. */
+  current: string[]
+  tasks: string[]
+  startedAt: number
+  lastSeenAt: number
+}
+
+/** A worker that missed this many heartbeats is taken for dead. */
+const MISSED_BEATS = 3
+
+/**
+ * Keeps a worker's entry in Redis: a hash of its `WorkerInfo` that expires
+ * unless renewed, listed in a sorted set per queue scored by expiry time.
+ */
+export class WorkerHeartbeat {
+  readonly host = hostname()
+  readonly id =
+    `${this.host.replace(/[^A-Za-z0-9.-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`
+  private readonly mp: Context
+  private readonly intervalMs: number
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(mp: Context, intervalMs: number) {
+    this.mp = mp
+    this.intervalMs = intervalMs
+  }
+
+  /** Beats now and then every interval, reading the figures from `info`. */
+  start(info: () => WorkerInfo): Promise<void> {
+    const beat = async () => {
+      const entry = info()
+      const now = entry.lastSeenAt
+      const ttl = this.intervalMs * MISSED_BEATS
+      const key = this.mp.keys('worker', this.id).base
+      await this.mp.redis.set(key, JSON.stringify(entry), 'PX', ttl)
+      await this.mp.redis.zadd(registryKey(this.mp, entry.queue), now + ttl, this.id)
+    }
+    this.timer = setInterval(() => beat().catch(() => {}), this.intervalMs)
+    this.timer.unref()
+    return beat()
+  }
+
+  /** Stops beating and removes the entry at once, rather than letting it expire. */
+  async stop(queue: string): Promise<void> {
+    clearInterval(this.timer)
+    await this.mp.redis.del(this.mp.keys('worker', this.id).base)
+    await this.mp.redis.zrem(registryKey(this.mp, queue), this.id)
+  }
+}
+
+/** The live workers of a queue; entries of dead ones are pruned on the way. */
+export async function listWorkers(mp: Context, queue: string): Promise<WorkerInfo[]> {
+  const registry = registryKey(mp, queue)
+  const now = Date.now()
+  await mp.redis.zremrangebyscore(registry, '-inf', now)
+  const ids = await mp.redis.zrange(registry, 0, -1)
+  const entries = await Promise.all(ids.map((id) => mp.redis.get(mp.keys('worker', id).base)))
+  return entries.flatMap((entry) => (entry === null ? [] : [JSON.parse(entry) as WorkerInfo]))
+}
+
+function registryKey(mp: Context, queue: string): string {
+  return mp.keys('workers', queue).base
+}

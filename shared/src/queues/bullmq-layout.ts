@@ -1,0 +1,49 @@
+import { QueueKeys } from 'bullmq'
+import type { ObjectKeys } from '../redis/keys.js'
+
+/** The BullMQ keys a joinable queue's scripts touch. */
+export interface BullmqKeys {
+  wait: string
+  active: string
+  stalled: string
+  completed: string
+  meta: string
+  id: string
+  events: string
+  marker: string
+}
+
+/**
+ * Where a joinable queue lives in BullMQ's terms. The prefix is the object's
+ * own key stem, `rp:{namespace:joinable-queue:name}`, so every BullMQ key of
+ * the queue carries the object's hash tag and one Lua script may touch them
+ * all on Redis Cluster. BullMQ's `QueueKeys` names the keys, so they are
+ * exactly the ones BullMQ's own classes and tools (bull-board) open.
+ */
+export class BullmqLayout {
+  /** The BullMQ queue name: the object's name, with `:` (which BullMQ refuses) as `.`. */
+  readonly queueName: string
+  /** The BullMQ `prefix` option. */
+  readonly prefix: string
+  readonly keys: BullmqKeys
+  /** What a job id is appended to for the job's hash key. */
+  readonly jobKeyPrefix: string
+
+  constructor(objectKeys: ObjectKeys, name: string) {
+    this.queueName = name.replaceAll(':', '.')
+    this.prefix = objectKeys.base
+    const keys = new QueueKeys(this.prefix)
+    const key = (type: string) => keys.toKey(this.queueName, type)
+    this.keys = {
+      wait: key('wait'),
+      active: key('active'),
+      stalled: key('stalled'),
+      completed: key('completed'),
+      meta: key('meta'),
+      id: key('id'),
+      events: key('events'),
+      marker: key('marker'),
+    }
+    this.jobKeyPrefix = key('')
+  }
+}

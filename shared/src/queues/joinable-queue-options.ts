@@ -1,0 +1,107 @@
+import { checkIndex, checkTimeout } from '../arguments.js'
+import { RedprocTypeError, ValueError } from '../errors.js'
+import { deadlineOf } from './wakeup.js'
+
+export interface JoinableQueueOptions {
+  /**
+   * Python's `maxsize`: put() waits while this many items wait to be taken;
+   * 0 means unbounded. The first put on the queue fixes it for every handle.
+   * @default 0
+   */
+  maxsize?: number
+  /**
+   * How long, in ms, an item stays with a consumer that stopped renewing it
+   * (its process died) before it is delivered again. Live consumers renew
+   * every third of it, so it must outlast the longest event-loop stall.
+   * @default 30000
+   */
+  lease?: number
+  /**
+   * The most items one get() round trip takes ahead while this handle's gets
+   * come fast (a take also covers all gets waiting at once). Items fetched
+   * ahead go back when no get() comes for 100 ms. 1 fetches only what is
+   * asked for.
+   * @default 32
+   */
+  prefetch?: number
+  /**
+   * Acknowledged jobs kept in BullMQ's completed set for tools such as
+   * bull-board; 0 deletes each job as it is acknowledged.
+   * @default 0
+   */
+  keepCompleted?: number
+}
+
+export type ResolvedJoinableQueueOptions = Readonly<Required<JoinableQueueOptions>>
+
+const DEFAULTS: ResolvedJoinableQueueOptions = {
+  maxsize: 0,
+  lease: 30_000,
+  prefetch: 32,
+  keepCompleted: 0,
+}
+
+/** The options of every call that may wait. */
+export interface WaitOptions {
+  /** The longest to wait, in ms. @default forever */
+  timeout?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
+}
+
+export interface ShutdownOptions {
+  /** Drop the waiting items (counted as done) and fail gets at once. @default false */
+  immediate?: boolean
+}
+
+export function resolveOptions(options: JoinableQueueOptions): ResolvedJoinableQueueOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new RedprocTypeError('joinable queue options must be an object like { maxsize: 10 }')
+  }
+  return {
+    maxsize: checkAtLeast(options.maxsize ?? DEFAULTS.maxsize, 'maxsize', 0),
+    lease: checkAtLeast(options.lease ?? DEFAULTS.lease, 'lease', 100),
+    prefetch: checkAtLeast(options.prefetch ?? DEFAULTS.prefetch, 'prefetch', 1),
+    keepCompleted: checkAtLeast(
+      options.keepCompleted ?? DEFAULTS.keepCompleted,
+      'keepCompleted',
+      0,
+    ),
+  }
+}
+
+/** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */
+export function checkWaitOptions(options: WaitOptions): {
+  timeoutMs: number | undefined
+  deadline: number | undefined
+  signal: AbortSignal | undefined
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new RedprocTypeError('wait options must be an object like { timeout: 1000 }')
+  }
+  const timeoutMs = checkTimeout(options.timeout)
+  const { signal } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new RedprocTypeError('signal must be an AbortSignal')
+  }
+  return { timeoutMs, deadline: deadlineOf(timeoutMs), signal }
+}
+
+/** Python 3.13's shutdown(immediate=False), checked. */
+export function checkShutdownOptions(options: ShutdownOptions): boolean {
+  if (typeof options !== 'object' || options === null) {
+    throw new RedprocTypeError('shutdown options must be an object like { immediate: true }')
+  }
+  const immediate = options.immediate ?? false
+  if (typeof immediate !== 'boolean') {
+    throw new RedprocTypeError(`immediate must be a boolean, not ${typeof immediate}`)
+  }
+  return immediate
+}
+
+/** An integer: TYPE_ERROR when it is not one, VALUE_ERROR below `min`. */
+function checkAtLeast(value: unknown, what: string, min: number): number {
+  const n = checkIndex(value, what)
+  if (n < min) throw new ValueError(`${what} must be at least ${min}, not ${n}`)
+  return n
+}

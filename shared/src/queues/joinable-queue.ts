@@ -1,0 +1,411 @@
+import { randomBytes } from 'node:crypto'
+import { decode, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import {
+  Full,
+  isRedprocError,
+  RedprocError,
+  RedprocTypeError,
+  ShutDown,
+  Timeout,
+  ValueError,
+} from '../errors.js'
+import { openClient, type RedisClient } from '../redis/client.js'
+import { SharedObject } from '../redis/shared-object.js'
+import { AckBatcher } from './ack-batcher.js'
+import { BullmqLayout } from './bullmq-layout.js'
+import { ItemFetcher, type TakeResult } from './item-fetcher.js'
+import { JobScripts } from './job-scripts.js'
+import {
+  checkShutdownOptions,
+  checkWaitOptions,
+  type JoinableQueueOptions,
+  type ResolvedJoinableQueueOptions,
+  resolveOptions,
+  type ShutdownOptions,
+  type WaitOptions,
+} from './joinable-queue-options.js'
+import { LeaseKeeper, type Taken } from './lease-keeper.js'
+import { signalHub } from './signal-hub.js'
+import { Wakeup } from './wakeup.js'
+
+export type {
+  JoinableQueueOptions,
+  ResolvedJoinableQueueOptions,
+  ShutdownOptions,
+  WaitOptions,
+} from './joinable-queue-options.js'
+
+/** Items written per script call: big enough to batch, small enough not to stall Redis. */
+const PUT_CHUNK = 1000
+
+type State = 'open' | 'closing' | 'closed'
+
+/**
+ * `multiprocessing.JoinableQueue` on BullMQ: every item is a BullMQ job of the
+ * queue `bullmq.name` under the prefix `bullmq.prefix`, so BullMQ's classes and
+ * bull-board see it. A get leases the item to this handle (a BullMQ job lock,
+ * renewed while the process lives); taskDone() acknowledges the oldest item
+ * the handle got. If a consumer dies first, BullMQ's stalled-job check puts
+ * its items back once their lease lapses (at-least-once), and join() still
+ * completes: an unfinished count kept in the same scripts as puts and acks
+ * reaches 0 exactly once per item.
+ */
+export class JoinableQueue<T extends Json = Json>
+  extends SharedObject
+  implements AsyncDisposable, AsyncIterable<T>
+{
+  readonly options: ResolvedJoinableQueueOptions
+  /** Where BullMQ finds this queue: `new Queue(bullmq.name, { prefix: bullmq.prefix, connection })`. */
+  readonly bullmq: { readonly name: string; readonly prefix: string }
+  private readonly layout: BullmqLayout
+  private readonly channel: string
+  private readonly scripts: JobScripts
+  private readonly handle = randomBytes(6).toString('hex')
+  /** Items handed to gets and not yet acknowledged, oldest first. */
+  private readonly held: Taken[] = []
+  private readonly fetcher: ItemFetcher
+  private readonly keeper: LeaseKeeper
+  private readonly acks: AckBatcher
+  /** Aborted by close(): pending puts and joins fail with its reason. */
+  private readonly closed = new AbortController()
+  private blocking: Promise<RedisClient> | undefined
+  private takes = 0
+  private state: State = 'open'
+  private closing: Promise<void> | undefined
+  private engaged = false
+
+  constructor(mp: Context, name: string, options: JoinableQueueOptions = {}) {
+    super(mp, 'joinable-queue', name)
+    this.options = resolveOptions(options)
+    this.layout = new BullmqLayout(this.objectKeys, name)
+    this.bullmq = { name: this.layout.queueName, prefix: this.layout.prefix }
+    this.channel = this.objectKeys.part('signals')
+    this.scripts = new JobScripts(
+      (exchange) => this.call(exchange),
+      this.layout,
+      this.key,
+      this.channel,
+    )
+    this.keeper = new LeaseKeeper(
+      mp,
+      this.layout,
+      this.options.lease,
+      () => this.fetcher.hasWaiters,
+    )
+    this.acks = new AckBatcher(
+      (items) => this.writeAcks(items),
+      (error) => this.logBackgroundError(error, 'acknowledgements not written yet; retrying'),
+    )
+    this.fetcher = new ItemFetcher(
+      {
+        take: (count) => this.take(count),
+        awaitItems: (timeoutMs) => this.awaitItems(timeoutMs),
+        passWake: () => this.call((redis) => redis.zadd(this.layout.keys.marker, 0, '0')).then(),
+        giveBack: (items) => this.release(items),
+        handOut: (item) => this.held.push(item),
+        onBackgroundError: (error) => this.logBackgroundError(error, 'could not give items back'),
+      },
+      this.options.prefetch,
+      this.describe(),
+    )
+  }
+
+  /** Puts `item`, waiting while a bounded queue is full: FULL on timeout, SHUTDOWN after shutdown(). */
+  async put(item: T, options: WaitOptions = {}): Promise<void> {
+    const text = encode(item, 'item')
+    const { deadline, signal } = checkWaitOptions(options)
+    this.checkOpen()
+    await this.putTexts([text], true, deadline, signal)
+  }
+
+  /** Puts `item` now, or fails with FULL. */
+  async putNowait(item: T): Promise<void> {
+    const text = encode(item, 'item')
+    this.checkOpen()
+    await this.putTexts([text], false, undefined, undefined)
+  }
+
+  /**
+   * Puts every item, in order, in batched round trips; all are checked before
+   * any is written. On a bounded queue it waits for room as put() would; a
+   * timeout fails with FULL and leaves the items put so far.
+   */
+  async putMany(items: Iterable<T>, options: WaitOptions = {}): Promise<void> {
+    if (items === null || typeof (items as Iterable<T>)?.[Symbol.iterator] !== 'function') {
+      throw new RedprocTypeError('putMany() takes an iterable of items')
+    }
+    const texts = Array.from(items, (item, i) => encode(item, `items[${i}]`))
+    const { deadline, signal } = checkWaitOptions(options)
+    this.checkOpen()
+    if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
+  }
+
+  /** Takes the next item, waiting for one: EMPTY on timeout, SHUTDOWN once shut down and drained. */
+  async get(options: WaitOptions = {}): Promise<T> {
+    const { timeoutMs, signal } = checkWaitOptions(options)
+    this.checkOpen()
+    this.engage()
+    const item = await this.fetcher.get(timeoutMs, signal)
+    return decode(item.data, this.describe()) as T
+  }
+
+  /** Takes the next item now, or fails with EMPTY (SHUTDOWN once shut down and drained). */
+  async getNowait(): Promise<T> {
+    this.checkOpen()
+    this.engage()
+    const item = await this.fetcher.getNowait()
+    return decode(item.data, this.describe()) as T
+  }
+
+  /**
+   * Python's `task_done()`: acknowledges the oldest item this handle got and
+   * has not acknowledged. The ack is written in the background, batched with
+   * the others of the moment, and join() and close() wait for it; if it cannot
+   * be written, the item comes back after its lease. TOO_MANY_TASK_DONE when
+   * every item this handle got is acknowledged already.
+   */
+  taskDone(): void {
+    this.checkOpen()
+    const item = this.held.shift()
+    if (!item) {
+      throw new RedprocError(
+        'TOO_MANY_TASK_DONE',
+        `task_done() called more times than items were taken from ${this.describe()} by this handle`,
+      )
+    }
+    this.acks.add(item)
+  }
+
+  /**
+   * Waits until every item ever put is acknowledged, from any process; woken
+   * by the last ack. TIMEOUT when `timeout` runs out first.
+   */
+  async join(options: WaitOptions = {}): Promise<void> {
+    const { deadline, signal } = checkWaitOptions(options)
+    this.checkOpen()
+    await this.acks.settle()
+    this.engage()
+    const reached = new Wakeup()
+    // Listen first, then read the count: an ack in between is still heard.
+    const stop = await signalHub(this.mp).listen(this.channel, (message) => {
+      if (message === 'join') reached.notify()
+    })
+    try {
+      if ((await this.unfinishedInRedis()) <= 0) return
+      if (!(await reached.wait(deadline, signal, this.closed.signal))) {
+        throw new Timeout(`${this.describe()}: join() timed out with items unfinished`)
+      }
+    } finally {
+      await stop()
+    }
+  }
+
+  /** Items waiting to be taken (approximate, as in Python), including those this handle fetched ahead. */
+  async qsize(): Promise<number> {
+    this.checkOpen()
+    const waiting = await this.call((redis) => redis.llen(this.layout.keys.wait))
+    return waiting + this.fetcher.buffered
+  }
+
+  async empty(): Promise<boolean> {
+    return (await this.qsize()) === 0
+  }
+
+  /** Whether a bounded queue has `maxsize` items waiting. */
+  async full(): Promise<boolean> {
+    this.checkOpen()
+    const [stored, waiting] = await this.call((redis) =>
+      Promise.all([redis.hget(this.key, 'maxsize'), redis.llen(this.layout.keys.wait)]),
+    )
+    const maxsize = stored === null ? this.options.maxsize : Number(stored)
+    return maxsize > 0 && waiting >= maxsize
+  }
+
+  /** Items put and not yet acknowledged, across all processes (what join() waits on). */
+  async unfinishedTasks(): Promise<number> {
+    this.checkOpen()
+    await this.acks.settle()
+    return this.unfinishedInRedis()
+  }
+
+  /**
+   * Python 3.13's `shutdown()`: put() fails with SHUTDOWN from now on, and
+   * get() once the queue is drained; blocked gets and puts wake. Immediate:
+   * the waiting items are dropped and counted as done, and gets fail at once.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const mode = checkShutdownOptions(options) ? 'immediate' : 'graceful'
+    this.checkOpen()
+    await this.scripts.shutdown(mode)
+    this.fetcher.learn(mode)
+  }
+
+  /**
+   * Releases this handle: pending gets fail, acks are written, items it
+   * fetched ahead or got and did not acknowledge go back to the queue, and its
+   * connections close. The queue itself lives on. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce()
+    return this.closing
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  /** Yields items until the queue is shut down (and drained); taskDone() stays the caller's. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      let item: T
+      try {
+        item = await this.get()
+      } catch (error) {
+        if (isRedprocError(error, 'SHUTDOWN')) return
+        throw error
+      }
+      yield item
+    }
+  }
+
+  private async putTexts(
+    texts: string[],
+    block: boolean,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    let done = await this.putFrom(texts, 0)
+    if (done === texts.length) return
+    if (!block) throw new Full(`${this.describe()} is full`)
+    this.engage()
+    const room = new Wakeup()
+    // Listen first, then try again: room made in between is still heard.
+    const stop = await signalHub(this.mp).listen(this.channel, (message) => {
+      if (message === 'room' || message === 'shutdown') room.notify()
+    })
+    try {
+      for (;;) {
+        done = await this.putFrom(texts, done)
+        if (done === texts.length) return
+        if (!(await room.wait(deadline, signal, this.closed.signal))) {
+          const progress = texts.length > 1 ? ` (${done} of ${texts.length} items were put)` : ''
+          throw new Full(`${this.describe()} stayed full for the whole timeout${progress}`)
+        }
+      }
+    } finally {
+      await stop()
+    }
+  }
+
+  /** Puts from `texts[from]` on until the queue is full; returns where it stopped. */
+  private async putFrom(texts: string[], from: number): Promise<number> {
+    let done = from
+    while (done < texts.length) {
+      const chunk = texts.slice(done, done + PUT_CHUNK)
+      const put = await this.scripts.put(chunk, this.options.maxsize).catch((error) => {
+        throw isRedprocError(error, 'SHUTDOWN') ? new ShutDown(error.message) : error
+      })
+      done += put
+      if (put < chunk.length) break
+    }
+    return done
+  }
+
+  private async take(count: number): Promise<TakeResult> {
+    const result = await this.scripts.take(
+      count,
+      `${this.handle}:${++this.takes}`,
+      this.options.lease,
+    )
+    this.keeper.add(result.items)
+    if (result.items.length > 0) this.keeper.start()
+    return result
+  }
+
+  private async awaitItems(timeoutMs: number | undefined): Promise<boolean> {
+    this.checkOpen()
+    this.keeper.start()
+    const client = await this.blockingClient()
+    const seconds = timeoutMs === undefined ? 0 : Math.max(timeoutMs, 1) / 1000
+    const reply = await this.call(() => client.bzpopmin(this.layout.keys.marker, seconds))
+    return reply !== null
+  }
+
+  private async writeAcks(items: Taken[]): Promise<void> {
+    await this.scripts.ack(items, this.options.keepCompleted)
+    this.keeper.remove(items)
+  }
+
+  private async release(items: Taken[]): Promise<void> {
+    await this.scripts.release(items)
+    this.keeper.remove(items)
+  }
+
+  private async unfinishedInRedis(): Promise<number> {
+    const count = await this.call((redis) => redis.hget(this.key, 'unfinished'))
+    return Number(count ?? 0)
+  }
+
+  /**
+   * A client of this handle's own for the blocking wait, opened on first need
+   * and closed by close(), which must disconnect it: a QUIT would wait behind
+   * the blocked command.
+   */
+  private blockingClient(): Promise<RedisClient> {
+    if (!this.blocking) {
+      const { redis, logger, connectTimeoutMs } = this.mp.options
+      const opening = openClient(redis, logger, connectTimeoutMs)
+      this.blocking = opening
+      opening.catch(() => {
+        if (this.blocking === opening) this.blocking = undefined
+      })
+    }
+    return this.blocking
+  }
+
+  /** A handle that consumes or waits holds resources: close it with its context. */
+  private engage(): void {
+    if (this.engaged) return
+    this.engaged = true
+    this.mp.onClose(() => this.close())
+  }
+
+  private checkOpen(): void {
+    if (this.state !== 'open') throw new ValueError(`${this.describe()} is closed`)
+  }
+
+  private logBackgroundError(error: unknown, message: string): void {
+    this.mp.options.logger.warn({ err: error, queue: this.name }, `joinable queue: ${message}`)
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.state = 'closing'
+    const closedWhileWaiting = new ValueError(`${this.describe()} was closed while waiting`)
+    this.closed.abort(closedWhileWaiting)
+    const failures: unknown[] = []
+    const attempt = async (step: () => Promise<unknown>) => {
+      try {
+        await step()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    let buffered: Taken[] = []
+    await attempt(async () => {
+      buffered = await this.fetcher.close(closedWhileWaiting, async () => {
+        const client = await this.blocking?.catch(() => undefined)
+        client?.disconnect()
+      })
+    })
+    this.acks.stop()
+    await attempt(() => this.acks.settle())
+    // Items got and not acknowledged, then the ones fetched ahead: oldest first.
+    const unfinished = [...this.held.splice(0), ...buffered]
+    if (unfinished.length > 0) await attempt(() => this.release(unfinished))
+    await attempt(() => this.keeper.close())
+    this.state = 'closed'
+    if (failures.length === 1) throw failures[0]
+    if (failures.length > 1) throw new AggregateError(failures, `${this.describe()}: close failed`)
+  }
+}

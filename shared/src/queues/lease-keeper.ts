@@ -1,0 +1,130 @@
+import { Queue, type QueueOptions } from 'bullmq'
+import type { Context } from '../context.js'
+import type { BullmqLayout } from './bullmq-layout.js'
+
+/** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
+export interface Taken {
+  readonly id: string
+  readonly token: string
+  readonly data: string
+}
+
+/**
+ * Keeps the leases of one consumer handle alive, and recovers the items of
+ * consumers that died, with BullMQ's own machinery: while the handle holds
+ * items or waits for some, every third of the lease it renews its locks
+ * (BullMQ `extendLocks`) and runs BullMQ's stalled-job check, which puts the
+ * jobs whose lock lapsed back at the head of the wait list (and wakes a
+ * getter). That check is guarded in Redis, so however many consumers run it,
+ * it runs once per period.
+ */
+export class LeaseKeeper {
+  private readonly leases = new Set<Taken>()
+  private bull: Queue | undefined
+  private timer: NodeJS.Timeout | undefined
+  private ticking: Promise<void> | undefined
+  private closed = false
+
+  constructor(
+    private readonly mp: Context,
+    private readonly layout: BullmqLayout,
+    private readonly leaseMs: number,
+    /** Whether the handle still consumes (a get is waiting), so checks go on. */
+    private readonly waiting: () => boolean,
+  ) {}
+
+  /** The period of renewals and checks. */
+  get periodMs(): number {
+    return Math.max(10, Math.floor(this.leaseMs / 3))
+  }
+
+  add(items: Iterable<Taken>): void {
+    for (const item of items) this.leases.add(item)
+  }
+
+  remove(items: Iterable<Taken>): void {
+    for (const item of items) this.leases.delete(item)
+  }
+
+  /** Starts renewing and checking, at once, if it is not running yet. */
+  start(): void {
+    if (this.closed || this.timer || this.ticking) return
+    this.timer = setTimeout(() => this.tick(), 0)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+    this.timer = undefined
+    await this.ticking
+    this.leases.clear()
+    const bull = this.bull
+    this.bull = undefined
+    // The BullMQ queue runs on the context's shared client, which it leaves open.
+    await bull?.close()
+  }
+
+  private tick(): void {
+    this.timer = undefined
+    this.ticking = this.renewAndCheck().finally(() => {
+      this.ticking = undefined
+      if (!this.closed && (this.leases.size > 0 || this.waiting())) {
+        this.timer = setTimeout(() => this.tick(), this.periodMs)
+      }
+    })
+  }
+
+  private async renewAndCheck(): Promise<void> {
+    try {
+      const backend = this.queue().getBackend()
+      const leases = [...this.leases]
+      if (leases.length > 0) {
+        const lost = new Set(
+          await backend.extendLocks(
+            leases.map((lease) => lease.id),
+            leases.map((lease) => lease.token),
+            this.leaseMs,
+          ),
+        )
+        // A lapsed lock may be someone else's now: stop renewing, the ack will tell.
+        for (const lease of leases) if (lost.has(lease.id)) this.leases.delete(lease)
+      }
+      const stalled = await backend.moveStalledJobsToWait()
+      if (stalled.length > 0) {
+        this.mp.options.logger.info(
+          { queue: this.layout.queueName, jobs: stalled },
+          'joinable queue: items of a lost consumer are queued again',
+        )
+      }
+      // A getter killed between popping the marker and taking would leave
+      // items with no wake-up for the blocked getters: set it again.
+      const { wait, marker } = this.layout.keys
+      if ((await this.mp.redis.llen(wait)) > 0) await this.mp.redis.zadd(marker, 0, '0')
+    } catch (error) {
+      this.mp.options.logger.warn(
+        { err: error, queue: this.layout.queueName },
+        'joinable queue: lease renewal failed; retrying next period',
+      )
+    }
+  }
+
+  private queue(): Queue {
+    if (!this.bull) {
+      const options: QueueOptions & { maxStalledCount: number; stalledInterval: number } = {
+        connection: this.mp.redis,
+        prefix: this.layout.prefix,
+        // Leave the queue's settings (opts.maxLenEvents) to whoever set them.
+        skipMetasUpdate: true,
+        // Read by BullMQ's stalled check: redeliver however often a consumer
+        // dies (at-least-once), and check once per period across all consumers.
+        maxStalledCount: Number.MAX_SAFE_INTEGER,
+        stalledInterval: this.periodMs,
+      }
+      this.bull = new Queue(this.layout.queueName, options)
+      this.bull.on('error', (error) =>
+        this.mp.options.logger.warn({ err: error, queue: this.layout.queueName }, 'bullmq error'),
+      )
+    }
+    return this.bull
+  }
+}

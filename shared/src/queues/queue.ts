@@ -1,0 +1,258 @@
+import { checkIndex, checkTimeout } from '../arguments.js'
+import { decode, encode, type Json } from '../codec.js'
+import type { Context } from '../context.js'
+import { Empty, Full, isRedprocError, ShutDown, ValueError } from '../errors.js'
+import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+
+const queuePut = new Script<number>('queue-put')
+const queueGet = new Script<string | null>('queue-get')
+const queueRoom = new Script<number>('queue-room')
+const queueSize = new Script<[number, number]>('queue-size')
+const queueShutdown = new Script<number>('queue-shutdown')
+
+/** Left behind the last item by shutdown; never valid JSON, so never an item. */
+const SHUTDOWN_TOKEN = '\u0000redproc:shutdown'
+
+/** Items per script call: Lua's `unpack` has a stack limit of about 8000. */
+const CHUNK = 1000
+
+/** How `queue-put.lua` counts the caller among the putters waiting for room. */
+const Waits = { No: 0, WillWait: 1, Retrying: 2 } as const
+
+export interface QueueOptions {
+  /**
+   * How many items the queue holds before `put` waits for room; 0 or less is
+   * unbounded. The first bounded put records the bound in Redis, and from
+   * then on every handle of the queue keeps to that one.
+   * @default 0
+   */
+  maxsize?: number
+}
+
+export interface PutOptions {
+  /** How long to wait for room, in ms; FULL after it. @default forever */
+  timeout?: number
+}
+
+export interface GetOptions {
+  /** How long to wait for an item, in ms; EMPTY after it. @default forever */
+  timeout?: number
+}
+
+export interface ShutdownOptions {
+  /** Drop the items now rather than let them be got. @default false */
+  immediate?: boolean
+}
+
+type State = 'open' | 'closed'
+
+/**
+ * `multiprocessing.Queue`: JSON items in a Redis list, first in first out,
+ * for any number of producers and consumers in any processes.
+ *
+ * A put is one script call; a get is one blocking pop, and the gets waiting
+ * in one process share it (see `BlockingPop`). There are no acknowledgements:
+ * an item is gone once got. Use `joinableQueue` for `taskDone` and `join`,
+ * and for items that must survive a consumer that dies.
+ */
+export class Queue<T extends Json = Json> extends SharedObject implements AsyncIterable<T> {
+  /** This handle's bound; a bound recorded in Redis takes precedence. */
+  readonly maxsize: number
+  private readonly metaKey: string
+  private readonly roomKey: string
+  private readonly aborter = new AbortController()
+  private state: State = 'open'
+
+  constructor(mp: Context, name: string, options: QueueOptions = {}) {
+    super(mp, 'queue', name)
+    this.maxsize = Math.max(checkIndex(options.maxsize ?? 0, 'maxsize'), 0)
+    this.metaKey = this.objectKeys.part('meta')
+    this.roomKey = this.objectKeys.part('room')
+  }
+
+  /** Appends `item`, waiting for room in a full bounded queue (FULL after `timeout`). */
+  async put(item: T, options: PutOptions = {}): Promise<void> {
+    this.checkOpen()
+    const json = encode(item, 'item')
+    const timeout = checkTimeout(options.timeout)
+    await this.putTexts([json], timeout, timeout === 0)
+  }
+
+  /** `put` without waiting: FULL at once when there is no room. */
+  async putNowait(item: T): Promise<void> {
+    this.checkOpen()
+    const json = encode(item, 'item')
+    await this.putTexts([json], undefined, true)
+  }
+
+  /**
+   * Appends every item in order, in as few calls as the bound allows. All are
+   * checked before any is written. In a bounded queue the items go in as room
+   * appears; FULL after `timeout` says how many went in.
+   */
+  async putMany(items: Iterable<T>, options: PutOptions = {}): Promise<void> {
+    this.checkOpen()
+    const texts = [...items].map((item, i) => encode(item, `items[${i}]`))
+    const timeout = checkTimeout(options.timeout)
+    if (texts.length === 0) return
+    await this.putTexts(texts, timeout, timeout === 0)
+  }
+
+  /** Removes and returns the head item, waiting for one (EMPTY after `timeout`). */
+  async get(options: GetOptions = {}): Promise<T> {
+    this.checkOpen()
+    const timeout = checkTimeout(options.timeout)
+    if (timeout === 0) return this.getNowait()
+    const taken = await this.call(() => this.items().take(timeout, this.aborter.signal))
+    if (taken === TIMED_OUT) {
+      throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
+    }
+    if (this.items().stickyToken(taken) !== undefined) throw this.shutDownForGet()
+    return decode(taken.toString('utf8'), this.describe()) as T
+  }
+
+  /** `get` without waiting: EMPTY at once when there is no item. */
+  async getNowait(): Promise<T> {
+    this.checkOpen()
+    const text = await this.call((redis) =>
+      queueGet.run(redis, [this.key, this.metaKey, this.roomKey], [SHUTDOWN_TOKEN]),
+    )
+    if (text === null) throw new Empty(`${this.describe()} is empty`)
+    return decode(text, this.describe()) as T
+  }
+
+  /** How many items the queue holds now. */
+  async qsize(): Promise<number> {
+    const [size] = await this.sizeAndBound()
+    return size
+  }
+
+  async empty(): Promise<boolean> {
+    return (await this.qsize()) === 0
+  }
+
+  /** Whether a bounded queue has no room left; never for an unbounded one. */
+  async full(): Promise<boolean> {
+    const [size, recorded] = await this.sizeAndBound()
+    const maxsize = recorded > 0 ? recorded : this.maxsize
+    return maxsize > 0 && size >= maxsize
+  }
+
+  /**
+   * Python 3.13's `shutdown`, for every handle in every process: puts fail
+   * with SHUTDOWN from now on (blocked ones too); gets go on until the queue
+   * is drained, then fail with SHUTDOWN (blocked ones wake). `immediate`
+   * drops the items at once.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    this.checkOpen()
+    const immediate = options.immediate === true ? '1' : '0'
+    await this.call((redis) =>
+      queueShutdown.run(redis, [this.key, this.metaKey, this.roomKey], [immediate, SHUTDOWN_TOKEN]),
+    )
+  }
+
+  /**
+   * Closes this handle only: its waiting calls fail, later calls fail with
+   * VALUE_ERROR, and the queue and its items stay. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.aborter.abort(new ValueError(`${this.describe()}: this handle was closed`))
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  /** Gets item after item; ends once the queue is shut down and drained. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (true) {
+      let item: T
+      try {
+        item = await this.get()
+      } catch (error) {
+        if (isRedprocError(error, 'SHUTDOWN')) return
+        throw error
+      }
+      yield item
+    }
+  }
+
+  private async putTexts(
+    texts: string[],
+    timeoutMs: number | undefined,
+    nowait: boolean,
+  ): Promise<void> {
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+    let sent = 0
+    let waits: number = nowait ? Waits.No : Waits.WillWait
+    while (sent < texts.length) {
+      const chunk = texts.slice(sent, sent + CHUNK)
+      const count = await this.call((redis) =>
+        queuePut.run(
+          redis,
+          [this.key, this.metaKey, this.roomKey],
+          [this.maxsize, waits, ...chunk],
+        ),
+      )
+      sent += count
+      if (count === chunk.length) {
+        waits = nowait ? Waits.No : Waits.WillWait
+        continue
+      }
+      // Full. Unless told not to, the script now counts this call as waiting.
+      if (nowait) throw this.fullError(sent, texts.length)
+      waits = Waits.Retrying
+      const left = deadline === undefined ? undefined : Math.max(deadline - performance.now(), 0)
+      const woken = left === 0 ? TIMED_OUT : await this.waitForRoom(left)
+      if (woken === TIMED_OUT) {
+        // Uncount this caller, then report; a shutdown meanwhile wins.
+        await this.call((redis) =>
+          queuePut.run(redis, [this.key, this.metaKey, this.roomKey], [this.maxsize, waits]),
+        )
+        throw this.fullError(sent, texts.length, timeoutMs)
+      }
+    }
+  }
+
+  /** Blocks on the room list until a get frees a slot (or shutdown). */
+  private async waitForRoom(timeoutMs: number | undefined): Promise<unknown> {
+    const room = BlockingPop.of(this.mp, this.objectKeys, this.roomKey, {
+      sticky: [{ token: SHUTDOWN_TOKEN, flagKey: this.metaKey, flagField: 'shutdown' }],
+    })
+    return this.call(() => room.take(timeoutMs, this.aborter.signal))
+  }
+
+  private items(): BlockingPop {
+    return BlockingPop.of(this.mp, this.objectKeys, this.key, {
+      sticky: [{ token: SHUTDOWN_TOKEN, flagKey: this.metaKey, flagField: 'shutdown' }],
+      // Bounded queues wake blocked putters; for others this reads one field.
+      afterPop: (client) => queueRoom.run(client, [this.key, this.metaKey, this.roomKey]),
+    })
+  }
+
+  private async sizeAndBound(): Promise<[number, number]> {
+    this.checkOpen()
+    return this.call((redis) => queueSize.run(redis, [this.key, this.metaKey], [SHUTDOWN_TOKEN]))
+  }
+
+  private fullError(sent: number, total: number, timeoutMs?: number): Full {
+    const when = timeoutMs === undefined ? '' : ` within ${timeoutMs} ms`
+    const progress = total > 1 ? ` (${sent} of ${total} items went in)` : ''
+    return new Full(`${this.describe()} is full: no room${when}${progress}`)
+  }
+
+  private shutDownForGet(): ShutDown {
+    return new ShutDown(`${this.describe()} was shut down and has no items left`)
+  }
+
+  private checkOpen(): void {
+    if (this.state === 'closed') {
+      throw new ValueError(`${this.describe()}: this handle was closed`)
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { Context } from '../context.js'
+import type { RedisClient } from '../redis/client.js'
+
+type Listener = (message: string) => void
+
+/**
+ * One pub/sub connection per context, shared by every queue handle that waits
+ * for a signal (join, a put blocked on a full queue). Listeners of a channel
+ * are counted, so the channel is subscribed once however many wait on it.
+ */
+class SignalHub {
+  private client: Promise<RedisClient> | undefined
+  private readonly channels = new Map<
+    string,
+    { listeners: Set<Listener>; ready: Promise<unknown> }
+  >()
+
+  constructor(private readonly mp: Context) {}
+
+  /**
+   * Calls `listener` with each message on `channel`. Resolves once Redis has
+   * confirmed the subscription, so whatever is published afterwards is heard;
+   * the result stops listening.
+   */
+  async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
+    const client = await this.connect()
+    let entry = this.channels.get(channel)
+    if (!entry) {
+      entry = { listeners: new Set(), ready: client.subscribe(channel) }
+      this.channels.set(channel, entry)
+    }
+    const { listeners } = entry
+    listeners.add(listener)
+    try {
+      await entry.ready
+    } catch (error) {
+      listeners.delete(listener)
+      if (listeners.size === 0) this.channels.delete(channel)
+      throw error
+    }
+    let stopped = false
+    return async () => {
+      if (stopped) return
+      stopped = true
+      listeners.delete(listener)
+      if (listeners.size > 0 || this.channels.get(channel)?.listeners !== listeners) return
+      this.channels.delete(channel)
+      if (client.status === 'ready' || client.status === 'connect')
+        await client.unsubscribe(channel)
+    }
+  }
+
+  private connect(): Promise<RedisClient> {
+    this.client ??= this.mp.openBlockingClient().then((client) => {
+      client.on('message', (channel: string, message: string) => {
+        for (const listener of this.channels.get(channel)?.listeners ?? []) listener(message)
+      })
+      return client
+    })
+    const opening = this.client
+    opening.catch(() => {
+      if (this.client === opening) this.client = undefined
+    })
+    return opening
+  }
+}
+
+const hubs = new WeakMap<Context, SignalHub>()
+
+/** The signal hub of `mp`; its connection closes with the context. */
+export function signalHub(mp: Context): SignalHub {
+  let hub = hubs.get(mp)
+  if (!hub) {
+    hub = new SignalHub(mp)
+    hubs.set(mp, hub)
+  }
+  return hub
+}

@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Context } from '../context.js'
+import { type RedisClient, translateRedisError } from './client.js'
+import type { ObjectKeys } from './keys.js'
+import { Script } from './script.js'
+
+const giveBack = new Script<number>('blocking-pop-give-back')
+
+/** What `take` gives when its wait ran out with nothing taken. */
+export const TIMED_OUT: unique symbol = Symbol('redproc.timedOut')
+
+export type Taken = Buffer | typeof TIMED_OUT
+
+/**
+ * A value left at the tail of a list to say "nothing more will come" (a
+ * queue's shutdown, a pipe's EOF). Every waiter must see it, so whoever pops
+ * it puts it back, for as long as `flagField` of `flagKey` exists.
+ */
+export interface StickyToken {
+  readonly token: string
+  readonly flagKey: string
+  readonly flagField: string
+}
+
+export interface BlockingPopOptions {
+  /** Tokens to hand to every waiter rather than to one. @default [] */
+  sticky?: readonly StickyToken[]
+  /**
+   * Sent on the blocking connection right behind each pop, so Redis runs it
+   * as soon as the pop is done, without a round trip of its own.
+   */
+  afterPop?: (client: RedisClient) => Promise<unknown>
+}
+
+interface Waiter {
+  /** `performance.now()` time at which the wait runs out; undefined waits forever. */
+  readonly deadline: number | undefined
+  settled: boolean
+  timer: NodeJS.Timeout | undefined
+  finish(outcome: { taken: Taken } | { error: unknown }): void
+}
+
+type State = 'open' | 'closed'
+
+/** One per context and list: the waiters of a process share one connection. */
+const registry = new WeakMap<Context, Map<string, BlockingPop>>()
+
+/** How long `close` waits for a cancelled pop before cutting the connection. */
+const CANCEL_GRACE_MS = 2000
+
+/**
+ * Blocking pops from one Redis list, for every handle of it in one context.
+ *
+ * A connection serves one blocked command at a time, so the waiters of a
+ * process queue up here and are served together: one `BLMPOP … COUNT n`
+ * takes an item for each of the `n` waiting, in their arrival order. Its
+ * timeout is the nearest deadline among them; waiters that arrive while it
+ * blocks keep a local timer until the next round takes them in.
+ *
+ * The pop also watches a wake list of its own, so a pop nobody waits for any
+ * more (its waiters closed) is ended by a push there, never by cutting the
+ * connection: a reply in flight is never lost, and items taken for waiters
+ * that left go back to the head of the list.
+ */
+export class BlockingPop {
+  private readonly mp: Context
+  private readonly key: string
+  private readonly wakeKey: string
+  private readonly sticky: readonly { token: StickyToken; bytes: Buffer }[]
+  private readonly afterPop: ((client: RedisClient) => Promise<unknown>) | undefined
+  private readonly waiting: Waiter[] = []
+  private inFlight: Waiter[] | undefined
+  private wakeSent = false
+  private client: Promise<RedisClient> | undefined
+  private pumping: Promise<void> | undefined
+  private running = false
+  private scheduled = false
+  private state: State = 'open'
+  private closing: Promise<void> | undefined
+
+  private constructor(mp: Context, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
+    this.mp = mp
+    this.key = key
+    this.wakeKey = keys.part(`wake:${randomUUID()}`)
+    this.sticky = (options.sticky ?? []).map((token) => ({
+      token,
+      bytes: Buffer.from(token.token),
+    }))
+    this.afterPop = options.afterPop
+  }
+
+  /** The pops of `key` in this context, made on first use. */
+  static of(
+    mp: Context,
+    keys: ObjectKeys,
+    key: string,
+    options: BlockingPopOptions = {},
+  ): BlockingPop {
+    let pops = registry.get(mp)
+    if (!pops) {
+      pops = new Map()
+      registry.set(mp, pops)
+    }
+    let pop = pops.get(key)
+    if (!pop) {
+      pop = new BlockingPop(mp, keys, key, options)
+      pops.set(key, pop)
+    }
+    return pop
+  }
+
+  /** The sticky token `taken` is, if it is one. */
+  stickyToken(taken: Buffer): string | undefined {
+    return this.sticky.find((sticky) => sticky.bytes.equals(taken))?.token.token
+  }
+
+  /**
+   * Waits up to `timeoutMs` (undefined: forever) for the head item of the
+   * list; rejects with `signal.reason` when `signal` aborts first.
+   */
+  take(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Taken> {
+    return new Promise<Taken>((resolve, reject) => {
+      // A closed context must not open a new connection that nothing would close.
+      if (this.state === 'closed' || this.mp.closed) {
+        reject(translateRedisError(new Error('Connection is closed.')))
+        return
+      }
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = () => this.abandon(waiter, signal?.reason)
+      const waiter: Waiter = {
+        deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
+        settled: false,
+        timer: undefined,
+        finish: (outcome) => {
+          if (waiter.settled) return
+          waiter.settled = true
+          clearTimeout(waiter.timer)
+          signal?.removeEventListener('abort', onAbort)
+          if ('error' in outcome) reject(outcome.error)
+          else resolve(outcome.taken)
+        },
+      }
+      if (signal) {
+        setMaxListeners(0, signal)
+        signal.addEventListener('abort', onAbort, { once: true })
+      }
+      if (timeoutMs !== undefined) waiter.timer = setTimeout(() => this.expire(waiter), timeoutMs)
+      this.waiting.push(waiter)
+      this.schedule()
+    })
+  }
+
+  /** Ends every wait with `error` and releases the connection; safe to call twice. */
+  close(error: () => unknown): Promise<void> {
+    this.closing ??= this.closeOnce(error)
+    return this.closing
+  }
+
+  private async closeOnce(error: () => unknown): Promise<void> {
+    this.state = 'closed'
+    registry.get(this.mp)?.delete(this.key)
+    for (const waiter of this.waiting.splice(0)) waiter.finish({ error: error() })
+    for (const waiter of this.inFlight ?? []) waiter.finish({ error: error() })
+    if (this.inFlight) {
+      await this.wake()
+      const grace = new AbortController()
+      await Promise.race([
+        this.pumping,
+        sleep(CANCEL_GRACE_MS, undefined, { signal: grace.signal }),
+      ])
+        .catch(() => {})
+        .finally(() => grace.abort())
+    }
+    const client = await this.client?.catch(() => undefined)
+    if (client) {
+      await this.mp.redis.del(this.wakeKey).catch(() => {})
+      client.disconnect()
+    }
+  }
+
+  /** Starts rounds on the next microtask, so the waiters of one tick share the first. */
+  private schedule(): void {
+    if (this.scheduled || this.running) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      if (!this.running) this.pumping = this.pump()
+    })
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true
+    try {
+      while (this.state === 'open') {
+        const batch = this.waiting.splice(0).filter((waiter) => !waiter.settled)
+        if (batch.length === 0) return
+        for (const waiter of batch) clearTimeout(waiter.timer)
+        await this.round(batch)
+      }
+    } finally {
+      // In the same step as the last look at `waiting`: a waiter that comes
+      // later finds `running` false and schedules a new pump.
+      this.running = false
+    }
+  }
+
+  private async round(batch: Waiter[]): Promise<void> {
+    let taken: Buffer[]
+    this.inFlight = batch
+    this.wakeSent = false
+    try {
+      const client = await this.openClient()
+      const reply = client.blmpopBuffer(
+        blockingSeconds(batch),
+        2,
+        this.key,
+        this.wakeKey,
+        'LEFT',
+        'COUNT',
+        batch.length,
+      )
+      this.afterPop?.(client).catch((error) =>
+        this.mp.options.logger.warn({ err: error, key: this.key }, 'after-pop command failed'),
+      )
+      const result = await reply
+      taken = result !== null && result[0].toString() === this.key ? result[1] : []
+    } catch (error) {
+      for (const waiter of batch) waiter.finish({ error: translateRedisError(error) })
+      return
+    } finally {
+      this.inFlight = undefined
+    }
+    await this.deliver(batch, taken)
+  }
+
+  /** Hands items out in order; gives back what nobody is left to take. */
+  private async deliver(batch: Waiter[], taken: Buffer[]): Promise<void> {
+    const live = batch.filter((waiter) => !waiter.settled)
+    let next = 0
+    const returned: Buffer[] = []
+    let sticky: { token: StickyToken; bytes: Buffer } | undefined
+    for (const item of taken) {
+      // A sticky token is the last item of its list, so nothing follows it.
+      sticky = this.sticky.find((candidate) => candidate.bytes.equals(item))
+      if (sticky) break
+      const waiter = live[next++]
+      if (waiter) waiter.finish({ taken: item })
+      else returned.push(item)
+    }
+    if (sticky || returned.length > 0) {
+      try {
+        await giveBack.run(
+          this.mp.redis,
+          [this.key, sticky?.token.flagKey ?? this.key],
+          [sticky?.token.token ?? '', sticky?.token.flagField ?? '', ...returned.reverse()],
+        )
+      } catch (error) {
+        this.mp.options.logger.error({ err: error, key: this.key }, 'could not give items back')
+      }
+    }
+    const now = performance.now()
+    const rest = live.slice(next)
+    for (const waiter of rest) {
+      if (sticky) waiter.finish({ taken: sticky.bytes })
+      else if (waiter.deadline !== undefined && waiter.deadline <= now) {
+        waiter.finish({ taken: TIMED_OUT })
+      }
+    }
+    // Those still waiting go first in the next round, keeping their order.
+    this.waiting.unshift(...rest.filter((waiter) => !waiter.settled))
+  }
+
+  /** A waiter's time ran out before any round took it in. */
+  private expire(waiter: Waiter): void {
+    const index = this.waiting.indexOf(waiter)
+    if (index < 0) return
+    this.waiting.splice(index, 1)
+    waiter.finish({ taken: TIMED_OUT })
+  }
+
+  private abandon(waiter: Waiter, reason: unknown): void {
+    const index = this.waiting.indexOf(waiter)
+    if (index >= 0) this.waiting.splice(index, 1)
+    waiter.finish({ error: reason })
+    if (this.inFlight?.every((w) => w.settled)) void this.wake()
+  }
+
+  /** Ends the pop in flight: its wake list gets an entry (which expires if nobody pops it). */
+  private async wake(): Promise<void> {
+    if (this.wakeSent) return
+    this.wakeSent = true
+    try {
+      await this.mp.redis.multi().rpush(this.wakeKey, '1').pexpire(this.wakeKey, 60_000).exec()
+    } catch (error) {
+      this.mp.options.logger.warn({ err: error, key: this.key }, 'could not end a blocking pop')
+    }
+  }
+
+  private openClient(): Promise<RedisClient> {
+    this.client ??= this.mp.openBlockingClient().then((client) => {
+      // Registered after the client's own cleanup, so it runs first: a client
+      // blocked in BLMPOP would never answer the QUIT that closes it.
+      this.mp.onClose(() =>
+        this.close(() => translateRedisError(new Error('Connection is closed.'))),
+      )
+      return client
+    })
+    this.client.catch(() => (this.client = undefined))
+    return this.client
+  }
+}
+
+/** The round blocks until the nearest deadline of its waiters (seconds; 0 = forever). */
+function blockingSeconds(batch: Waiter[]): number {
+  let nearest: number | undefined
+  for (const { deadline } of batch) {
+    if (deadline !== undefined && (nearest === undefined || deadline < nearest)) nearest = deadline
+  }
+  if (nearest === undefined) return 0
+  return Math.max(Math.ceil(nearest - performance.now()), 1) / 1000
+}

@@ -1,0 +1,18 @@
+--[[
+  Sets an event's flag and wakes every listed waiter.
+
+  KEYS[1]  the flag: '1' while set
+  KEYS[2]  the waiters: a sorted set of waiter ids by deadline (ms)
+  ARGV[1]  the prefix of the waiters' wake-up lists (the waiter id completes the key)
+
+  Returns  how many waiters were woken
+]]
+redis.call('SET', KEYS[1], '1')
+local waiters = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, id in ipairs(waiters) do
+  local list = ARGV[1] .. id
+  redis.call('RPUSH', list, 'set')
+  redis.call('PEXPIRE', list, 60000)
+end
+redis.call('DEL', KEYS[2])
+return #waiters

@@ -1,0 +1,71 @@
+--[[
+  Acknowledges items (task_done): each job leaves active and is deleted (or
+  kept in completed), and the unfinished count goes down by the number of
+  counted jobs that really left active. An ack is taken only from the holder
+  of the job's lock, or while the lock has lapsed and the job is still in
+  active; a late ack of a job that has since been given to another consumer,
+  or acked already, changes nothing. So no item is counted twice.
+
+  KEYS[1]  the queue's state hash: unfinished
+  KEYS[2]  BullMQ active list
+  KEYS[3]  BullMQ stalled set
+  KEYS[4]  BullMQ events stream
+  KEYS[5]  BullMQ completed sorted set
+  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  ARGV[1]  job key prefix, '<prefix>:<queue>:'
+  ARGV[2]  now, in ms
+  ARGV[3]  completed jobs to keep (0 deletes each job at once)
+  ARGV[4]  the queue's signal channel
+  ARGV[5]  job id, ARGV[6] its lock token, and so on
+
+  Returns  { acked, unfinished }: the jobs that left active, and the count left
+  Signals  'join' on the channel when the unfinished count reaches 0
+]]
+local state, active, stalled, events, completed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local prefix, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or 10000
+
+local acked, counted = 0, 0
+for i = 5, #ARGV, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local jobKey = prefix .. id
+  local owner = redis.call('GET', jobKey .. ':lock')
+  if (not owner or owner == token) and redis.call('LREM', active, -1, id) > 0 then
+    if owner then
+      redis.call('DEL', jobKey .. ':lock')
+    end
+    redis.call('SREM', stalled, id)
+    if redis.call('HEXISTS', jobKey, 'rpc') == 1 then
+      counted = counted + 1
+    end
+    if keep > 0 then
+      redis.call('ZADD', completed, now, id)
+      redis.call('HSET', jobKey, 'finishedOn', now, 'returnvalue', 'null')
+      redis.call('HINCRBY', jobKey, 'atm', 1)
+    else
+      redis.call('DEL', jobKey, jobKey .. ':logs')
+    end
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'completed', 'jobId', id,
+      'returnvalue', 'null', 'prev', 'active')
+    acked = acked + 1
+  end
+end
+
+if keep > 0 then
+  local old = redis.call('ZREVRANGE', completed, keep, -1)
+  for _, id in ipairs(old) do
+    redis.call('DEL', prefix .. id, prefix .. id .. ':logs')
+  end
+  if #old > 0 then
+    redis.call('ZREMRANGEBYRANK', completed, 0, -(keep + 1))
+  end
+end
+
+local left = tonumber(redis.call('HGET', state, 'unfinished') or '0')
+if counted > 0 then
+  left = redis.call('HINCRBY', state, 'unfinished', -counted)
+  if left <= 0 then
+    redis.call('PUBLISH', ARGV[4], 'join')
+  end
+end
+return { acked, left }

@@ -1,0 +1,63 @@
+--[[
+  Takes up to ARGV[5] items for one consumer, the way BullMQ moves a job to
+  active: each id goes from wait to active, its lock is set to the consumer's
+  token for the lease, and 'active' is written to the events stream. Several
+  items per round trip is what lets a consumer keep up with a batched put.
+
+  KEYS[1]  the queue's state hash: shutdown, maxsize
+  KEYS[2]  BullMQ wait list
+  KEYS[3]  BullMQ active list
+  KEYS[4]  BullMQ events stream
+  KEYS[5]  BullMQ marker
+  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  ARGV[1]  job key prefix, '<prefix>:<queue>:'
+  ARGV[2]  now, in ms
+  ARGV[3]  lease, in ms
+  ARGV[4]  lock token of this take
+  ARGV[5]  the most items to take
+  ARGV[6]  the queue's signal channel
+
+  Returns  { shutdown, id1, data1, id2, data2, ... }: shutdown is '', 'graceful'
+           or 'immediate'; after an immediate shutdown nothing is taken.
+  Signals  'room' on the channel when a bounded queue that was full got room.
+]]
+local state, wait, active, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or 10000
+
+local flags = redis.call('HMGET', state, 'shutdown', 'maxsize')
+local shutdown = flags[1] or ''
+local result = { shutdown }
+local waiting = redis.call('LLEN', wait)
+local count = math.min(tonumber(ARGV[5]), waiting)
+if shutdown == 'immediate' then
+  count = 0
+end
+
+for _ = 1, count do
+  local id = redis.call('RPOPLPUSH', wait, active)
+  local jobKey = ARGV[1] .. id
+  local data = redis.call('HGET', jobKey, 'data')
+  if data then
+    redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
+    redis.call('HSET', jobKey, 'processedOn', ARGV[2])
+    redis.call('HINCRBY', jobKey, 'ats', 1)
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'active',
+      'jobId', id, 'prev', 'waiting')
+    result[#result + 1] = id
+    result[#result + 1] = data
+  else
+    -- The job was removed by other means (a BullMQ tool): nothing to deliver.
+    redis.call('LREM', active, -1, id)
+  end
+end
+
+-- Wake the next blocked getter while items remain, and pass a shutdown on
+-- from getter to getter.
+if waiting > count or shutdown ~= '' then
+  redis.call('ZADD', marker, 0, '0')
+end
+local maxsize = tonumber(flags[2] or '0')
+if maxsize > 0 and count > 0 and waiting >= maxsize then
+  redis.call('PUBLISH', ARGV[6], 'room')
+end
+return result

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto'
+import { checkTimeout } from '../arguments.js'
+import type { Context } from '../context.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+import { blockingClients } from './blocking-clients.js'
+import { LISTEN_GRACE_MS, WaitQueue } from './waiting.js'
+
+const eventWait = new Script<number>('event-wait')
+const eventSet = new Script<number>('event-set')
+
+/**
+ * `multiprocessing.Event`: a flag that `set` raises and `clear` lowers;
+ * `wait` returns as soon as it is raised, woken by `set` itself.
+ */
+export class Event extends SharedObject {
+  private readonly queue: WaitQueue
+
+  constructor(mp: Context, name: string) {
+    super(mp, 'event', name)
+    this.queue = new WaitQueue(this.objectKeys)
+  }
+
+  async isSet(): Promise<boolean> {
+    return (await this.call((redis) => redis.exists(this.key))) === 1
+  }
+
+  /** Raises the flag and wakes every waiter. */
+  async set(): Promise<void> {
+    await this.call((redis) =>
+      eventSet.run(redis, [this.key, this.queue.waiters], [this.queue.wakePrefix]),
+    )
+  }
+
+  async clear(): Promise<void> {
+    await this.call((redis) => redis.del(this.key))
+  }
+
+  /**
+   * Waits until the flag is set: true once it is (or was, while this wait
+   * listened: a `set` and `clear` in quick succession still wake it), false
+   * when `timeout` ran out.
+   */
+  async wait(options: { timeout?: number } = {}): Promise<boolean> {
+    const timeoutMs = checkTimeout(options.timeout)
+    const waiterId = randomUUID()
+    const wakeKey = this.queue.wakeKey(waiterId)
+    const wait = timeoutMs === undefined ? -1 : Math.ceil(timeoutMs)
+    const set = await this.call((redis) =>
+      eventWait.run(redis, [this.key, this.queue.waiters], [waiterId, wait, LISTEN_GRACE_MS]),
+    )
+    if (set === 1) return true
+    if (wait === 0) return false
+    if ((await this.call(() => blockingClients(this.mp).popWake(wakeKey, timeoutMs))) !== null) {
+      return true
+    }
+    // A set that raced the timeout counts.
+    const replies = await this.call((redis) =>
+      redis.multi().zrem(this.queue.waiters, waiterId).lpop(wakeKey).del(wakeKey).exec(),
+    )
+    return replies?.[1]?.[1] != null
+  }
+}

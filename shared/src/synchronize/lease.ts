@@ -1,0 +1,113 @@
+import type { Context } from '../context.js'
+
+export interface LeaseCallbacks {
+  /** Extends the hold in Redis; false when it is no longer this holder's. */
+  renew(): Promise<boolean>
+  /** Gives the hold back when the context closes while it is still held. */
+  release(): Promise<unknown>
+}
+
+type LeaseState = 'active' | 'lost' | 'ended'
+
+/**
+ * The renewal of one hold (a lock, an rlock, a semaphore permit): every third
+ * of its TTL the holder's process extends it, so a hold outlives its holder by
+ * at most one TTL. The timer is unref'd: a renewal never keeps a process alive.
+ */
+export class Lease {
+  private state: LeaseState = 'active'
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly keeper: LeaseKeeper,
+    readonly ttlMs: number,
+    private readonly callbacks: LeaseCallbacks,
+  ) {
+    this.schedule()
+  }
+
+  /** Whether the last renewal found the hold taken from this holder. */
+  get lost(): boolean {
+    return this.state === 'lost'
+  }
+
+  /** Stops renewing: the hold was released (or is about to be). */
+  end(): void {
+    if (this.state === 'active') this.state = 'ended'
+    this.stop()
+  }
+
+  /** @internal the context is closing: stop, and give the hold back if it is still held. */
+  async close(): Promise<void> {
+    const wasActive = this.state === 'active'
+    this.end()
+    if (wasActive) await this.callbacks.release()
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => void this.renew(), Math.max(1, Math.floor(this.ttlMs / 3)))
+    this.timer.unref()
+  }
+
+  private async renew(): Promise<void> {
+    this.timer = undefined
+    let kept = true
+    try {
+      kept = await this.callbacks.renew()
+    } catch {
+      // Redis did not answer: try again at the next tick; the hold lasts a full TTL.
+    }
+    if (this.state !== 'active') return
+    if (kept) {
+      this.schedule()
+    } else {
+      this.state = 'lost'
+      this.stop()
+    }
+  }
+
+  private stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.keeper.forget(this)
+  }
+}
+
+/** Every active lease of one context, so closing the context ends them all. */
+class LeaseKeeper {
+  private readonly leases = new Set<Lease>()
+  private closed = false
+
+  start(ttlMs: number, callbacks: LeaseCallbacks): Lease {
+    const lease = new Lease(this, ttlMs, callbacks)
+    this.leases.add(lease)
+    // A hold taken while the context closes is not renewed: its lease ends by itself.
+    if (this.closed) lease.end()
+    return lease
+  }
+
+  forget(lease: Lease): void {
+    this.leases.delete(lease)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const leases = [...this.leases]
+    // Giving a hold back early is a courtesy to the waiters; its lease would end anyway.
+    await Promise.allSettled(leases.map((lease) => lease.close()))
+  }
+}
+
+const byContext = new WeakMap<Context, LeaseKeeper>()
+
+/** Starts renewing a hold of `mp` every `ttlMs / 3` until it ends or `mp` closes. */
+export function startLease(mp: Context, ttlMs: number, callbacks: LeaseCallbacks): Lease {
+  let keeper = byContext.get(mp)
+  if (!keeper) {
+    const created = new LeaseKeeper()
+    keeper = created
+    byContext.set(mp, created)
+    mp.onClose(() => created.close())
+  }
+  return keeper.start(ttlMs, callbacks)
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto'
+import type { Context } from '../context.js'
+import { isRedprocError, RedprocError, Timeout } from '../errors.js'
+import { Script } from '../redis/script.js'
+import { SharedObject } from '../redis/shared-object.js'
+import { blockingClients } from './blocking-clients.js'
+import { type Lease, startLease } from './lease.js'
+import {
+  type AcquireOptions,
+  checkAcquireOptions,
+  checkTtl,
+  Deadline,
+  LISTEN_GRACE_MS,
+  WaitQueue,
+} from './waiting.js'
+
+const lockAcquire = new Script<[1, string, number] | [0, number, string]>('lock-acquire')
+const lockRelease = new Script<[number, number]>('lock-release')
+const lockRenew = new Script<number>('lock-renew')
+
+export interface LockOptions {
+  /**
+   * How long a hold outlives its holder's process, in ms. The holder renews
+   * it every third of this while it runs, so only a dead (or frozen) holder
+   * loses it.
+   * @default 10000
+   */
+  ttl?: number
+}
+
+export const LOCK_DEFAULTS = { ttl: 10_000 } as const
+
+/**
+ * Where a lock's keys live: by default an object of its own; a value, an
+ * array or a condition puts its lock inside itself (`stem`), so both share
+ * one hash tag.
+ * @internal
+ */
+export interface LockPlacement {
+  kind: string
+  stem?: string
+}
+
+interface Hold {
+  token: string
+  count: number
+  lease: Lease
+}
+
+/**
+ * What a lock and an rlock share: a hold in Redis under a lease its process
+ * renews, a fencing token per hold, and waiters woken by the release itself.
+ */
+export abstract class LeasedLock extends SharedObject implements AsyncDisposable {
+  /** The lease, in ms. */
+  readonly ttl: number
+  /** This handle, as an owner: an rlock counts re-entry per handle. */
+  private readonly ownerId = randomUUID()
+  private readonly reentrant: boolean
+  private readonly holdKey: string
+  private readonly fenceKey: string
+  private readonly queue: WaitQueue
+  private readonly embedded: boolean
+  private current: Hold | undefined
+
+  protected constructor(
+    mp: Context,
+    name: string,
+    options: LockOptions,
+    reentrant: boolean,
+    placement: LockPlacement,
+  ) {
+    super(mp, placement.kind, name)
+    this.ttl = checkTtl(options.ttl ?? LOCK_DEFAULTS.ttl)
+    this.reentrant = reentrant
+    this.embedded = placement.stem !== undefined
+    const stem = placement.stem === undefined ? '' : `${placement.stem}:`
+    this.holdKey = placement.stem === undefined ? this.key : this.objectKeys.part(placement.stem)
+    this.fenceKey = this.objectKeys.part(`${stem}fence`)
+    this.queue = new WaitQueue(this.objectKeys, stem)
+  }
+
+  /**
+   * Takes the lock: true once held, false when `blocking` is false and it is
+   * taken, or when `timeout` ran out. Without a timeout it waits for as long
+   * as it takes, woken by the release (or by the end of a dead holder's lease).
+   */
+  async acquire(options: AcquireOptions = {}): Promise<boolean> {
+    const { blocking, timeoutMs } = checkAcquireOptions(options)
+    return this.take(1, blocking, timeoutMs)
+  }
+
+  /** Gives back one level of this handle's hold; `NOT_OWNER` when it holds none. */
+  async release(): Promise<void> {
+    await this.give(false)
+  }
+
+  /** Whether anyone holds the lock now. */
+  async locked(): Promise<boolean> {
+    return (await this.call((redis) => redis.exists(this.holdKey))) === 1
+  }
+
+  /** Whether this handle holds the lock, as far as it knows (its lease was not found lost). */
+  get held(): boolean {
+    return this.current !== undefined && !this.current.lease.lost
+  }
+
+  /**
+   * The fencing token of this handle's hold: it rises with every new hold of
+   * the lock, so a store that remembers the highest token it saw can refuse a
+   * write from a holder whose lease ran out.
+   */
+  get fencingToken(): number | undefined {
+    return this.current ? Number(this.current.token.slice(this.ownerId.length + 1)) : undefined
+  }
+
+  /** Python's `with lock:` — holds the lock while `fn` runs; `TIMEOUT` when it was not had in time. */
+  async withLock<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}): Promise<T> {
+    await using _ = await this.hold(options)
+    return await fn()
+  }
+
+  /**
+   * Acquires and returns a guard that releases on dispose:
+   * `await using _ = await lock.hold()`. `TIMEOUT` when not had in time.
+   */
+  async hold(options: { timeout?: number } = {}): Promise<AsyncDisposable> {
+    if (!(await this.acquire({ timeout: options.timeout }))) {
+      throw new Timeout(`${this.describe()} was not acquired within ${options.timeout} ms`)
+    }
+    let released = false
+    return {
+      [Symbol.asyncDispose]: async () => {
+        if (released) return
+        released = true
+        await this.release()
+      },
+    }
+  }
+
+  /** Releases every level this handle holds, if any: `await using lock = mp.lock('x')`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.current) await this.give(true)
+  }
+
+  /** @internal how many levels this handle holds: what a condition wait gives back. */
+  heldLevels(): number {
+    return this.held ? (this.current?.count ?? 0) : 0
+  }
+
+  /** @internal releases every level (a condition wait); returns how many there were. */
+  async releaseAll(): Promise<number> {
+    return this.give(true)
+  }
+
+  /** @internal takes `levels` levels at once, waiting as long as it takes (after a condition wait). */
+  async acquireRestore(levels: number): Promise<void> {
+    await this.take(levels, true, undefined)
+  }
+
+  protected override describe(): string {
+    return this.embedded ? `the lock of ${super.describe()}` : super.describe()
+  }
+
+  private async take(
+    levels: number,
+    blocking: boolean,
+    timeoutMs: number | undefined,
+  ): Promise<boolean> {
+    const deadline = new Deadline(timeoutMs)
+    // Most acquires find the lock free: a first try touches only the hold.
+    if ((await this.attempt([this.holdKey, this.fenceKey], levels, '', -1, '')) === true) {
+      return true
+    }
+    if (!blocking || deadline.remaining() === 0) return false
+    const waiterId = randomUUID()
+    const wakeKey = this.queue.wakeKey(waiterId)
+    const keys = [this.holdKey, this.fenceKey, this.queue.waiters, this.queue.deadlines, wakeKey]
+    let arrival = ''
+    for (;;) {
+      const last = deadline.remaining() === 0
+      const reply = await this.attempt(
+        keys,
+        levels,
+        waiterId,
+        last ? -1 : deadline.nextBlock(),
+        arrival,
+      )
+      if (reply === true) return true
+      if (last) return false
+      const [block, listed] = reply
+      arrival = listed
+      // Woken by a release, or at the end of the holder's lease, or of this block: check again.
+      await this.call(() => blockingClients(this.mp).popWake(wakeKey, block))
+    }
+  }
+
+  /** One try; if the lock is taken and `block` ≥ 0, lists the waiter: how long to block, its arrival. */
+  private async attempt(
+    keys: string[],
+    levels: number,
+    waiterId: string,
+    block: number,
+    arrival: string,
+  ): Promise<true | [number, string]> {
+    const reply = await this.call((redis) =>
+      lockAcquire.run(redis, keys, [
+        this.ownerId,
+        this.current?.token ?? '',
+        this.reentrant ? 1 : 0,
+        this.ttl,
+        levels,
+        waiterId,
+        block,
+        arrival,
+        LISTEN_GRACE_MS,
+      ]),
+    )
+    if (reply[0] === 0) return [reply[1], reply[2]]
+    this.taken(reply[1], reply[2])
+    return true
+  }
+
+  private taken(token: string, count: number): void {
+    if (this.current?.token === token) {
+      this.current.count = count
+      return
+    }
+    this.current?.lease.end()
+    const lease = startLease(this.mp, this.ttl, {
+      renew: async () =>
+        (await this.call((redis) => lockRenew.run(redis, [this.holdKey], [token, this.ttl]))) === 1,
+      release: () => {
+        if (this.current?.token === token) this.current = undefined
+        return this.releaseToken(token, true).catch(() => undefined)
+      },
+    })
+    this.current = { token, count, lease }
+  }
+
+  /** Releases one level, or all; returns the levels released. */
+  private async give(all: boolean): Promise<number> {
+    const hold = this.current
+    if (!hold) {
+      throw new RedprocError(
+        'NOT_OWNER',
+        `${this.describe()}: release() of a lock this handle does not hold`,
+      )
+    }
+    // Forget the hold before the round trip, so an acquire that completes
+    // meanwhile (another task sharing this handle) is not forgotten after it.
+    if (all || hold.count <= 1) {
+      this.current = undefined
+      hold.lease.end()
+    } else {
+      hold.count -= 1
+    }
+    return this.releaseToken(hold.token, all)
+  }
+
+  private async releaseToken(token: string, all: boolean): Promise<number> {
+    try {
+      const [, released] = await this.call((redis) =>
+        lockRelease.run(
+          redis,
+          [this.holdKey, this.queue.waiters, this.queue.deadlines],
+          [token, all ? 1 : 0, this.queue.wakePrefix],
+        ),
+      )
+      return released
+    } catch (error) {
+      if (isRedprocError(error, 'NOT_OWNER') && this.current?.token === token) {
+        this.current.lease.end()
+        this.current = undefined
+      }
+      throw error
+    }
+  }
+}

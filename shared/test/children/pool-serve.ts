@@ -1,0 +1,20 @@
+// A serving process, like the consumer service: argv = namespace, queue, concurrency.
+// Prints 'ready' once it is listed as a worker; SIGTERM stops it gracefully.
+import { connect, serve } from '../../src/index.js'
+import * as tasks from '../fixtures/tasks.js'
+
+const [namespace, queue, concurrency] = process.argv.slice(2)
+const mp = await connect({ namespace })
+// A short lease, so the items of a killed worker come back quickly in tests.
+const server = await serve(mp, {
+  queue,
+  tasks,
+  concurrency: Number(concurrency),
+  heartbeatMs: 200,
+  lease: 2000,
+})
+process.once('SIGTERM', async () => {
+  await server.stop()
+  await mp.close()
+})
+process.stdout.write('ready\n')

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Queue } from 'bullmq'
+import { startChild } from './children/jq-support.js'
+import { assertExitedCleanly } from './support/children.js'
+import { openContext, TOPOLOGIES } from './support/redis.js'
+
+const LEASE = 1000
+
+for (const topology of TOPOLOGIES) {
+  describe(`joinable queue across processes (${topology})`, () => {
+    it('2 producers and 3 consumers move 10,000 items; join sees each acked once', async (t) => {
+      const mp = await openContext(t, topology)
+      const base = { topology, namespace: mp.options.namespace, queue: 'jobs' }
+      const consumers = [0, 1, 2].map(() => startChild('jq-consumer', base))
+      for (const consumer of consumers) await consumer.next()
+      const producers = [
+        startChild('jq-producer', { ...base, from: 0, count: 5000, batch: 1 }),
+        startChild('jq-producer', { ...base, from: 5000, count: 5000, batch: 500 }),
+      ]
+      for (const producer of producers) assertExitedCleanly(await producer.exited)
+      // This process never put anything: join still sees the others' items.
+      const q = mp.joinableQueue<number>('jobs')
+      await q.join({ timeout: 60_000 })
+      assert.equal(await q.unfinishedTasks(), 0)
+      await q.shutdown()
+      const reports = []
+      for (const consumer of consumers) {
+        reports.push(await consumer.next<{ seen: number[]; acked: number }>())
+        assertExitedCleanly(await consumer.exited)
+      }
+      const seen = reports.flatMap((r) => r.seen)
+      assert.equal(seen.length, 10_000, 'an item was delivered twice or not at all')
+      assert.equal(new Set(seen).size, 10_000)
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        Array.from({ length: 10_000 }, (_, i) => i),
+      )
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.acked, 0),
+        10_000,
+      )
+      for (const r of reports) assert.ok(r.seen.length > 0, 'a consumer got nothing')
+      const bull = new Queue(q.bullmq.name, { connection: mp.redis, prefix: q.bullmq.prefix })
+      const counts = await bull.getJobCounts('waiting', 'active', 'completed')
+      await bull.close()
+      assert.deepEqual(counts, { waiting: 0, active: 0, completed: 0 })
+    })
+
+    it('the items of a consumer killed while holding them come back after the lease', async (t) => {
+      const mp = await openContext(t, topology)
+      const base = { topology, namespace: mp.options.namespace, queue: 'jobs', lease: LEASE }
+      const q = mp.joinableQueue<number>('jobs', { lease: LEASE })
+      await q.putMany(Array.from({ length: 20 }, (_, i) => i))
+      const holder = startChild('jq-holder', { ...base, count: 5, after: 'hold' })
+      const { held } = await holder.next<{ held: number[] }>()
+      assert.deepEqual(held, [0, 1, 2, 3, 4])
+      const killedAt = performance.now()
+      holder.kill('SIGKILL')
+      assert.equal((await holder.exited).signal, 'SIGKILL')
+      const consumer = startChild('jq-consumer', base)
+      await consumer.next()
+      await q.join({ timeout: 30_000 })
+      const waited = performance.now() - killedAt
+      assert.ok(
+        waited >= LEASE / 2,
+        `the held items came back before their lease ended (${waited} ms)`,
+      )
+      await q.shutdown()
+      const { seen, acked } = await consumer.next<{ seen: number[]; acked: number }>()
+      assertExitedCleanly(await consumer.exited)
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i),
+      )
+      assert.equal(acked, 20)
+      assert.equal(await q.unfinishedTasks(), 0)
+    })
+
+    it('a late ack from a consumer paused past its lease is not counted again', async (t) => {
+      const mp = await openContext(t, topology)
+      const base = { topology, namespace: mp.options.namespace, queue: 'jobs', lease: LEASE }
+      const q = mp.joinableQueue<number>('jobs', { lease: LEASE, prefetch: 1 })
+
+      // The late ack arrives while the item is held by the consumer it went to next.
+      await q.put(1)
+      const first = startChild('jq-holder', {
+        ...base,
+        count: 1,
+        after: 'ack-on-go',
+        goKey: goKey(mp, 1),
+      })
+      assert.deepEqual(await first.next(), { held: [1] })
+      first.kill('SIGSTOP')
+      assert.equal(await q.get({ timeout: 20_000 }), 1, 'the item came back once its lease lapsed')
+      await mp.redis.rpush(goKey(mp, 1), 'go')
+      first.kill('SIGCONT')
+      assert.deepEqual(await first.next(), { unfinished: 1 }, 'the late ack was counted')
+      assertExitedCleanly(await first.exited)
+      q.taskDone()
+      await q.join({ timeout: 5000 })
+
+      // The late ack arrives after the item was acknowledged by the consumer it went to next.
+      await q.put(2)
+      const second = startChild('jq-holder', {
+        ...base,
+        count: 1,
+        after: 'ack-on-go',
+        goKey: goKey(mp, 2),
+      })
+      assert.deepEqual(await second.next(), { held: [2] })
+      second.kill('SIGSTOP')
+      assert.equal(await q.get({ timeout: 20_000 }), 2)
+      q.taskDone()
+      await q.join({ timeout: 5000 })
+      await mp.redis.rpush(goKey(mp, 2), 'go')
+      second.kill('SIGCONT')
+      assert.deepEqual(await second.next(), { unfinished: 0 }, 'the count went below zero')
+      assertExitedCleanly(await second.exited)
+      assert.equal(await q.unfinishedTasks(), 0)
+    })
+  })
+}
+
+describe('joinable queue process lifetime', () => {
+  it('a process that closes its context while a get waits exits by itself', async (t) => {
+    const mp = await openContext(t, 'single')
+    const child = startChild(
+      'jq-close-waiting',
+      { topology: 'single', namespace: mp.options.namespace, queue: 'jobs' },
+      20_000,
+    )
+    assert.deepEqual(await child.next(), { get: 'VALUE_ERROR' })
+    assertExitedCleanly(await child.exited)
+  })
+})
+
+function goKey(mp: { keys(kind: string, name: string): { base: string } }, n: number): string {
+  return mp.keys('test', `go-${n}`).base
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { isRedprocError, type Pool } from '../src/index.js'
+import { openContext } from './support/redis.js'
+
+const tasks = new URL('./fixtures/tasks.ts', import.meta.url)
+
+async function openPool(t: Parameters<typeof openContext>[0], processes = 2): Promise<Pool> {
+  const mp = await openContext(t)
+  return mp.pool({ backend: 'local', tasks, processes })
+}
+
+describe('pool (local backend)', () => {
+  it('maps in order, for chunksize 1, 7 and the default', async (t) => {
+    const pool = await openPool(t)
+    const items = Array.from({ length: 50 }, (_, i) => i)
+    const expected = items.map((n) => n * 2)
+    for (const chunksize of [1, 7, undefined]) {
+      assert.deepEqual(
+        await pool.map('double', items, { chunksize }),
+        expected,
+        `chunksize ${chunksize}`,
+      )
+    }
+  })
+
+  it('returns an empty result for empty input', async (t) => {
+    const pool = await openPool(t)
+    assert.deepEqual(await pool.map('double', []), [])
+  })
+
+  it('starmaps, applies, and spreads arguments', async (t) => {
+    const pool = await openPool(t)
+    assert.deepEqual(
+      await pool.starmap('add', [
+        [1, 2],
+        [3, 4],
+      ]),
+      [3, 7],
+    )
+    assert.equal(await pool.apply('add', [20, 22]), 42)
+    assert.equal(await pool.apply('nothing'), null)
+  })
+
+  it('imap yields in order as results arrive; imapUnordered yields them all', async (t) => {
+    const pool = await openPool(t)
+    const ordered: number[] = []
+    for await (const r of pool.imap<number>('slowDouble', [5, 1, 4, 2, 3])) ordered.push(r)
+    assert.deepEqual(ordered, [10, 2, 8, 4, 6])
+    const unordered: number[] = []
+    for await (const r of pool.imapUnordered<number>('double', [1, 2, 3, 4], { chunksize: 2 }))
+      unordered.push(r)
+    assert.deepEqual(
+      unordered.sort((a, b) => a - b),
+      [2, 4, 6, 8],
+    )
+  })
+
+  it('imap streams an endless input, holding only a window of chunks', async (t) => {
+    const pool = await openPool(t)
+    let produced = 0
+    function* naturals() {
+      for (let n = 0; ; n++) {
+        produced = n + 1
+        yield n
+      }
+    }
+    let seen = 0
+    for await (const r of pool.imap<number>('double', naturals(), { chunksize: 10 })) {
+      assert.equal(r, seen * 2)
+      if (++seen === 1000) break
+    }
+    assert.ok(produced < 1000 + 10 * 2 * 2 + 10, `read ${produced} items ahead of 1000 results`)
+  })
+
+  it('reports a task that throws as REMOTE_TASK_FAILED with the remote stack', async (t) => {
+    const pool = await openPool(t)
+    await assert.rejects(pool.map('fail', ['boom']), (error) => {
+      assert.ok(isRedprocError(error, 'REMOTE_TASK_FAILED'))
+      const remote = (error as unknown as { remote: Record<string, unknown> }).remote
+      assert.equal(remote.message, 'boom')
+      assert.equal(remote.task, 'fail')
+      assert.equal(remote.pid, process.pid)
+      assert.match(String(remote.stack), /at fail/)
+      return true
+    })
+  })
+
+  it('reports a result that is not JSON as REMOTE_TASK_FAILED', async (t) => {
+    const pool = await openPool(t)
+    await assert.rejects(
+      pool.apply('date'),
+      (error) => isRedprocError(error, 'REMOTE_TASK_FAILED') && /Date/.test(String(error)),
+    )
+  })
+
+  it('fails with UNKNOWN_TASK for a task the module does not export', async (t) => {
+    const pool = await openPool(t)
+    await assert.rejects(
+      pool.map('nope', [1]),
+      (error) => isRedprocError(error, 'UNKNOWN_TASK') && /known: .*double/.test(String(error)),
+    )
+  })
+
+  it('refuses bad input before sending anything', async (t) => {
+    const pool = await openPool(t)
+    await assert.rejects(pool.map('double', [1, undefined as never]), (e) =>
+      isRedprocError(e, 'NOT_SERIALIZABLE'),
+    )
+    await assert.rejects(pool.map('double', 5 as never), (e) => isRedprocError(e, 'TYPE_ERROR'))
+    await assert.rejects(pool.map(7 as never, [1]), (e) => isRedprocError(e, 'TYPE_ERROR'))
+    await assert.rejects(pool.map('double', [1], { chunksize: 0 }), (e) =>
+      isRedprocError(e, 'VALUE_ERROR'),
+    )
+    await assert.rejects(pool.apply('add', 'x' as never), (e) => isRedprocError(e, 'TYPE_ERROR'))
+  })
+
+  it('applyAsync and mapAsync return AsyncResults with callbacks', async (t) => {
+    const pool = await openPool(t)
+    const seen: unknown[] = []
+    const result = pool.applyAsync('add', [1, 1], { callback: (r) => seen.push(r) })
+    assert.equal(await result.get(), 2)
+    assert.equal(result.ready(), true)
+    assert.equal(result.successful(), true)
+    assert.deepEqual(seen, [2])
+
+    const errors: unknown[] = []
+    const failing = pool.mapAsync('fail', ['x'], { errorCallback: (e) => errors.push(e) })
+    assert.equal(await failing.wait(), true)
+    assert.equal(failing.successful(), false)
+    await assert.rejects(failing.get(), (e) => isRedprocError(e, 'REMOTE_TASK_FAILED'))
+    assert.equal(errors.length, 1)
+  })
+
+  it('AsyncResult.get times out with TIMEOUT, and successful() refuses while pending', async (t) => {
+    const pool = await openPool(t)
+    const slow = pool.applyAsync('slowDouble', [1, 500])
+    assert.throws(
+      () => slow.successful(),
+      (e) => isRedprocError(e, 'VALUE_ERROR'),
+    )
+    await assert.rejects(slow.get({ timeout: 50 }), (e) => isRedprocError(e, 'TIMEOUT'))
+    assert.equal(await slow.wait({ timeout: 10 }), false)
+    assert.equal(await slow.get(), 2)
+  })
+
+  it('close then join waits for submitted work and refuses new work', async (t) => {
+    const pool = await openPool(t)
+    await assert.rejects(pool.join(), (e) => isRedprocError(e, 'VALUE_ERROR'))
+    const pending = pool.mapAsync('slowDouble', [1, 2, 3])
+    pool.close()
+    await assert.rejects(pool.map('double', [1]), (e) => isRedprocError(e, 'VALUE_ERROR'))
+    await pool.join()
+    assert.equal(pending.ready(), true)
+    assert.deepEqual(await pending.get(), [2, 4, 6])
+  })
+
+  it('terminate cancels what has not started', async (t) => {
+    const pool = await openPool(t, 1)
+    const pending = pool.mapAsync(
+      'slowDouble',
+      Array.from({ length: 20 }, (_, i) => i),
+      { chunksize: 1 },
+    )
+    await pool.terminate()
+    await assert.rejects(pending.get(), (e) => isRedprocError(e, 'SHUTDOWN'))
+  })
+
+  it('parmap uses the pool the context was given', async (t) => {
+    const mp = await openContext(t)
+    const local = await (await import('../src/index.js')).connect({
+      redis: mp.options.redis,
+      namespace: mp.options.namespace,
+      pool: { backend: 'local', tasks, processes: 2 },
+    })
+    t.after(() => local.close())
+    assert.deepEqual(await local.parmap('double', [1, 2, 3]), [2, 4, 6])
+  })
+})

@@ -1,0 +1,361 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Empty, isRedprocError, type Json, ShutDown, ValueError } from '../src/index.js'
+import {
+  blockedCount,
+  connectionName,
+  openNamedContext,
+  startChild,
+  until,
+  waitForBlocked,
+} from './children/queue-support.js'
+import { openContext, TOPOLOGIES } from './support/redis.js'
+import { assertRefusedWithoutWrite } from './support/snapshot.js'
+
+interface Consumed {
+  items: Json[]
+  ended: string | null
+  elapsedMs: number
+}
+
+interface Produced {
+  put: number
+  errors: Record<string, number>
+}
+
+const isCode = (code: string) => (error: unknown) => {
+  assert.ok(isRedprocError(error, code as never), `expected ${code}, got ${String(error)}`)
+  return true
+}
+
+/** Runs `action`, returning how long it took to fail with `code`, in ms. */
+async function msUntilRefused(code: string, action: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await assert.rejects(action, isCode(code))
+  return performance.now() - started
+}
+
+for (const topology of TOPOLOGIES) {
+  describe(`queue (${topology})`, () => {
+    it('gets items in the order they were put, as JSON in a Redis list', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue('q')
+      await q.put({ task: 'double', arg: 0.5 })
+      await q.put(null)
+      await q.putNowait([1, 'two'])
+      assert.deepEqual(await mp.redis.lrange(`rp:{${mp.options.namespace}:queue:q}`, 0, -1), [
+        '{"task":"double","arg":0.5}',
+        'null',
+        '[1,"two"]',
+      ])
+      assert.deepEqual(await q.get(), { task: 'double', arg: 0.5 })
+      assert.equal(await q.getNowait(), null)
+      assert.deepEqual(await q.get({ timeout: 1000 }), [1, 'two'])
+    })
+
+    it('putMany appends every item in order, in chunks past what one script call takes', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      const items = Array.from({ length: 2500 }, (_, i) => i)
+      await q.putMany(items)
+      await q.putMany([])
+      assert.equal(await q.qsize(), 2500)
+      const got = await Promise.all(items.map(() => q.get()))
+      assert.deepEqual(got, items)
+    })
+
+    it('refuses items that are not plain JSON before writing anything', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<Json>('q')
+      await q.put(1)
+      const bad = [new Date(), undefined, Number.NaN, () => 1] as unknown as Json[]
+      for (const item of bad) {
+        await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => q.put(item))
+        await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => q.putNowait(item))
+      }
+      // putMany checks them all first: the good items before the bad one stay out too.
+      await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () =>
+        q.putMany([2, 3, new Map() as unknown as Json, 4]),
+      )
+      assert.equal(await q.qsize(), 1)
+    })
+
+    it('getNowait and get({ timeout: 0 }) fail with EMPTY at once on an empty queue', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue('q')
+      await assert.rejects(q.getNowait(), (error) => error instanceof Empty)
+      assert.ok((await msUntilRefused('EMPTY', () => q.get({ timeout: 0 }))) < 150)
+    })
+
+    it('get({ timeout: 200 }) on an empty queue fails with EMPTY after about 200 ms', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue('q')
+      for (let i = 0; i < 3; i++) {
+        const elapsed = await msUntilRefused('EMPTY', () => q.get({ timeout: 200 }))
+        assert.ok(elapsed >= 199, `EMPTY came early, after ${elapsed} ms`)
+        assert.ok(elapsed < 1200, `EMPTY came late, after ${elapsed} ms`)
+      }
+    })
+
+    it('a get that joins while another blocks keeps its own, shorter timeout', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      const patient = q.get({ timeout: 20_000 })
+      const elapsed = await msUntilRefused('EMPTY', () => q.get({ timeout: 200 }))
+      assert.ok(elapsed >= 199 && elapsed < 1200, `EMPTY after ${elapsed} ms`)
+      await q.put(7)
+      assert.equal(await patient, 7)
+    })
+
+    it('concurrent gets in one process each take a different item, first come first served', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      const gets = Array.from({ length: 50 }, () => q.get())
+      await q.putMany(Array.from({ length: 50 }, (_, i) => i))
+      assert.deepEqual(
+        await Promise.all(gets),
+        Array.from({ length: 50 }, (_, i) => i),
+      )
+      assert.equal(await q.qsize(), 0)
+    })
+
+    it('a get made the moment the previous one resolves is served too', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      await q.putMany(Array.from({ length: 100 }, (_, i) => i))
+      const got: number[] = []
+      await new Promise<void>((resolve, reject) => {
+        const next = (): void => {
+          if (got.length === 100) {
+            resolve()
+            return
+          }
+          q.get({ timeout: 5000 }).then((item) => {
+            got.push(item)
+            next()
+          }, reject)
+        }
+        next()
+      })
+      assert.deepEqual(
+        got,
+        Array.from({ length: 100 }, (_, i) => i),
+      )
+    })
+
+    it('a get blocked in a child process takes what the parent puts', async (t) => {
+      const mp = await openContext(t, topology)
+      const name = connectionName()
+      const consumer = startChild<Consumed>('queue-consumer', {
+        topology,
+        namespace: mp.options.namespace,
+        connectionName: name,
+        name: 'q',
+        count: 2,
+      })
+      await waitForBlocked(mp, name)
+      await mp.queue('q').putMany(['a', { b: [1] }])
+      assert.deepEqual((await consumer.result).items, ['a', { b: [1] }])
+    })
+
+    it('2 producer and 3 consumer processes move 2,000 items, each got exactly once', async (t) => {
+      const mp = await openContext(t, topology)
+      const config = { topology, namespace: mp.options.namespace, name: 'q' }
+      const producers = [0, 1000].map((from) =>
+        startChild<Produced>('queue-producer', {
+          ...config,
+          connectionName: connectionName(),
+          from,
+          count: 1000,
+        }),
+      )
+      const consumers = [0, 1, 2].map((i) =>
+        startChild<Consumed>('queue-consumer', {
+          ...config,
+          connectionName: connectionName(),
+          iterate: i === 0,
+          concurrency: i === 2 ? 8 : 1,
+        }),
+      )
+      for (const producer of producers)
+        assert.deepEqual(await producer.result, { put: 1000, errors: {} })
+      await mp.queue('q').shutdown()
+      const got = (await Promise.all(consumers.map((c) => c.result))).map((r) => r.items)
+      const all = got.flat() as number[]
+      assert.equal(all.length, 2000)
+      assert.deepEqual(
+        [...all].sort((a, b) => a - b),
+        Array.from({ length: 2000 }, (_, i) => i),
+      )
+      // Each producer's items reach each consumer in the order they were put.
+      for (const items of got.slice(0, 2) as number[][]) {
+        for (const low of [true, false]) {
+          const mine = items.filter((n) => n < 1000 === low)
+          assert.deepEqual(
+            mine,
+            [...mine].sort((a, b) => a - b),
+          )
+        }
+      }
+    })
+
+    it('qsize, empty and full follow the items', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue('q', { maxsize: 2 })
+      assert.equal(await q.qsize(), 0)
+      assert.equal(await q.empty(), true)
+      assert.equal(await q.full(), false)
+      await q.put(1)
+      assert.equal(await q.empty(), false)
+      assert.equal(await q.full(), false)
+      await q.put(2)
+      assert.equal(await q.qsize(), 2)
+      assert.equal(await q.full(), true)
+      assert.equal(await mp.queue('unbounded').full(), false)
+      await q.shutdown()
+      assert.equal(await q.qsize(), 2, 'the shutdown token is not an item')
+      await q.get()
+      await q.get()
+      assert.equal(await q.qsize(), 0)
+      assert.equal(await q.empty(), true)
+    })
+
+    it('shutdown: puts fail, gets drain the items, then fail with SHUTDOWN', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      await q.putMany([1, 2])
+      await q.shutdown()
+      await assertRefusedWithoutWrite(mp, 'SHUTDOWN', () => q.put(3))
+      await assertRefusedWithoutWrite(mp, 'SHUTDOWN', () => q.putNowait(3))
+      await assertRefusedWithoutWrite(mp, 'SHUTDOWN', () => q.putMany([3, 4]))
+      await assert.rejects(q.put(3), (error) => error instanceof ShutDown)
+      assert.equal(await q.get(), 1)
+      assert.equal(await q.getNowait(), 2)
+      await assert.rejects(q.get(), (error) => error instanceof ShutDown)
+      await assert.rejects(q.get({ timeout: 5000 }), isCode('SHUTDOWN'))
+      await assert.rejects(q.getNowait(), (error) => error instanceof ShutDown)
+      await q.shutdown()
+      await assert.rejects(mp.queue('q').getNowait(), isCode('SHUTDOWN'))
+    })
+
+    it('shutdown({ immediate: true }) drops the items at once', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      await q.putMany([1, 2, 3])
+      await q.shutdown()
+      assert.equal(await q.get(), 1)
+      await q.shutdown({ immediate: true })
+      assert.equal(await q.qsize(), 0)
+      await assert.rejects(q.get(), isCode('SHUTDOWN'))
+      await assert.rejects(q.getNowait(), isCode('SHUTDOWN'))
+    })
+
+    it('shutdown wakes getters blocked in this and in other processes', async (t) => {
+      const mp = await openContext(t, topology)
+      const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
+      const local = named.queue('q')
+      const localGets = [local.get(), local.get({ timeout: 30_000 })]
+      const childName = connectionName()
+      const children = [0, 1].map(() =>
+        startChild<Consumed>('queue-consumer', {
+          topology,
+          namespace: mp.options.namespace,
+          connectionName: childName,
+          name: 'q',
+        }),
+      )
+      await waitForBlocked(mp, name)
+      await waitForBlocked(mp, childName, 2)
+      const started = performance.now()
+      await mp.queue('q').shutdown()
+      for (const get of localGets) await assert.rejects(get, isCode('SHUTDOWN'))
+      for (const child of children) assert.equal((await child.result).ended, 'SHUTDOWN')
+      assert.ok(performance.now() - started < 5000)
+      // The token stays for later getters, and only one of it.
+      await assert.rejects(local.get(), isCode('SHUTDOWN'))
+      assert.equal(await mp.redis.llen(`rp:{${mp.options.namespace}:queue:q}`), 1)
+    })
+
+    it('for await yields every item, then ends once the queue is shut down and drained', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      await q.putMany([1, 2, 3])
+      const seen: number[] = []
+      const loop = (async () => {
+        for await (const item of q) {
+          seen.push(item)
+          if (item === 3) await q.shutdown()
+        }
+      })()
+      await loop
+      assert.deepEqual(seen, [1, 2, 3])
+    })
+
+    it('close ends this handle only: its waits fail, the items stay for other handles', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      const other = mp.queue<number>('q')
+      const waiting = q.get()
+      const alsoWaiting = other.get({ timeout: 30_000 })
+      await q.close()
+      await q.close()
+      await assert.rejects(waiting, (error) => error instanceof ValueError)
+      for (const call of [
+        () => q.put(1),
+        () => q.get(),
+        () => q.getNowait(),
+        () => q.qsize(),
+        () => q.shutdown(),
+      ]) {
+        await assert.rejects(call(), isCode('VALUE_ERROR'))
+      }
+      await other.put(5)
+      assert.equal(await alsoWaiting, 5)
+      await other.put(6)
+      assert.equal(await other.get(), 6)
+    })
+
+    it('an abandoned blocking get gives back what it took, so nothing is lost', async (t) => {
+      const mp = await openContext(t, topology)
+      const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
+      const q = named.queue<number>('q')
+      const waiting = q.get()
+      await waitForBlocked(mp, name)
+      await q.close()
+      await assert.rejects(waiting, isCode('VALUE_ERROR'))
+      await until(async () => (await blockedCount(mp, name)) === 0, 'the pop is ended')
+      await mp.queue('q').put(1)
+      assert.equal(await mp.queue('q').get({ timeout: 5000 }), 1)
+    })
+
+    it('closing the context ends blocked gets and puts, and closes promptly', async (t) => {
+      const mp = await openContext(t, topology)
+      const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
+      await named.queue('full', { maxsize: 1 }).put(1)
+      const get = assert.rejects(named.queue('q').get(), isCode('CONNECTION'))
+      const put = assert.rejects(named.queue('full').put(2), isCode('CONNECTION'))
+      await waitForBlocked(mp, name, 2)
+      const started = performance.now()
+      await named.close()
+      assert.ok(performance.now() - started < 3000)
+      await get
+      await put
+      assert.equal(await blockedCount(mp, name), 0)
+      // Later calls fail too, without opening a connection that would keep the process alive.
+      await assert.rejects(named.queue('q').get(), isCode('CONNECTION'))
+      await assert.rejects(named.queue('full').put(2), isCode('CONNECTION'))
+    })
+
+    it('refuses bad arguments with clear codes before touching Redis', async (t) => {
+      const mp = await openContext(t, topology)
+      assert.throws(() => mp.queue('no spaces'), isCode('INVALID_NAME'))
+      assert.throws(() => mp.queue('q', { maxsize: 1.5 }), isCode('TYPE_ERROR'))
+      const q = mp.queue('q')
+      await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => q.get({ timeout: -1 }))
+      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () =>
+        q.get({ timeout: '100' as unknown as number }),
+      )
+      await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => q.put(1, { timeout: -5 }))
+    })
+  })
+}
