@@ -1,0 +1,38 @@
+/** Every workload of the benchmark, in the numbering of the report. */
+import type { Workload } from '../workload.js'
+import { dict } from './dict.js'
+import { joinableQueue } from './joinable-queue.js'
+import { locks } from './locks.js'
+import { memory } from './memory.js'
+import { plainQueue } from './plain-queue.js'
+import { putRate } from './put-rate.js'
+
+export interface Entry {
+  number: number
+  /** The workload, or why it is not measured yet. */
+  workload?: Workload
+  id: string
+  title: string
+  pending?: string
+}
+
+export const ENTRIES: Entry[] = [
+  { number: 1, id: joinableQueue.id, title: joinableQueue.title, workload: joinableQueue },
+  { number: 2, id: putRate.id, title: putRate.title, workload: putRate },
+  { number: 3, id: plainQueue.id, title: plainQueue.title, workload: plainQueue },
+  { number: 4, id: dict.id, title: dict.title, workload: dict },
+  { number: 5, id: locks.id, title: locks.title, workload: locks },
+  {
+    number: 6,
+    id: 'pool',
+    title: 'Pool',
+    pending: 'the pool/services do not exist yet',
+  },
+  {
+    number: 7,
+    id: 'http',
+    title: 'HTTP',
+    pending: 'the pool/services do not exist yet',
+  },
+  { number: 8, id: memory.id, title: memory.title, workload: memory },
+]
