@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
 
-/** Runs `npm run <name>` in this workspace as a real process and collects its output lines. */
+/** Runs `npm run <name> -- <args>` in this workspace as a real process and collects its output lines. */
 export function runExample(
   name: string,
+  args: string[] = [],
   timeoutMs = 60_000,
 ): Promise<{ code: number | null; lines: string[]; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', name], {
+  const child = spawn('npm', ['run', '--silent', name, '--', ...args], {
     cwd: new URL('..', import.meta.url),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
