@@ -31,12 +31,13 @@ class BlockingClients {
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.closed = true
     this.idle.length = 0
     const clients = [...this.open]
     this.open.clear()
-    await Promise.all(clients.map((client) => closeClient(client)))
+    // QUIT would queue behind a BLPOP still blocked and never be answered.
+    for (const client of clients) client.disconnect()
   }
 
   private async borrow(): Promise<RedisClient> {
