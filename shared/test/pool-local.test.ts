@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { isRedprocError, type Pool } from '../src/index.js'
 import { openContext } from './support/redis.js'
 
 const tasks = new URL('./fixtures/tasks.ts', import.meta.url)
+
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
 
 async function openPool(t: Parameters<typeof openContext>[0], processes = 2): Promise<Pool> {
   const mp = await openContext(t)
@@ -71,6 +76,30 @@ describe('pool (local backend)', () => {
       if (++seen === 1000) break
     }
     assert.ok(produced < 1000 + 10 * 2 * 2 + 10, `read ${produced} items ahead of 1000 results`)
+  })
+
+  it('imap over 1,000,000 items keeps the memory of the caller bounded', async (t) => {
+    const pool = await openPool(t)
+    function* million() {
+      for (let n = 0; n < 1_000_000; n++) yield n
+    }
+    const liveHeap = () => {
+      collectGarbage()
+      return process.memoryUsage().heapUsed
+    }
+    const before = liveHeap()
+    let peak = before
+    let count = 0
+    let sum = 0
+    for await (const r of pool.imap<number>('double', million(), { chunksize: 1000 })) {
+      sum += r
+      if (++count % 100_000 === 0) peak = Math.max(peak, liveHeap())
+    }
+    assert.equal(count, 1_000_000)
+    assert.equal(sum, 999_999_000_000)
+    // what stays alive is a window of chunks; a million results would be tens of MB
+    const grownMb = (peak - before) / 1048576
+    assert.ok(grownMb < 8, `live heap grew by ${grownMb.toFixed(1)} MB`)
   })
 
   it('reports a task that throws as REMOTE_TASK_FAILED with the remote stack', async (t) => {
