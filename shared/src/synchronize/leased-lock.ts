@@ -11,6 +11,7 @@ import {
   checkTtl,
   Deadline,
   LISTEN_GRACE_MS,
+  releaseOnDispose,
   WaitQueue,
 } from './waiting.js'
 
@@ -128,14 +129,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     if (!(await this.acquire({ timeout: options.timeout }))) {
       throw new Timeout(`${this.describe()} was not acquired within ${options.timeout} ms`)
     }
-    let released = false
-    return {
-      [Symbol.asyncDispose]: async () => {
-        if (released) return
-        released = true
-        await this.release()
-      },
-    }
+    return releaseOnDispose(() => this.release())
   }
 
   /** Releases every level this handle holds, if any: `await using lock = mp.lock('x')`. */

@@ -12,6 +12,7 @@ import {
   checkTtl,
   Deadline,
   LISTEN_GRACE_MS,
+  releaseOnDispose,
   WaitQueue,
 } from './waiting.js'
 
@@ -171,14 +172,7 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
     if (!(await this.acquire({ timeout: options.timeout }))) {
       throw new Timeout(`no permit of ${this.describe()} came within ${options.timeout} ms`)
     }
-    let released = false
-    return {
-      [Symbol.asyncDispose]: async () => {
-        if (released) return
-        released = true
-        await this.release()
-      },
-    }
+    return releaseOnDispose(() => this.release())
   }
 
   /** Releases every permit this handle holds. */

@@ -93,3 +93,15 @@ export function checkCount(value: unknown, what: string, min: number): number {
 export function checkTtl(ttl: unknown): number {
   return checkCount(ttl, 'ttl', 1)
 }
+
+/** The guard `hold()` returns: runs `release` once, when disposed (`await using`). */
+export function releaseOnDispose(release: () => Promise<void>): AsyncDisposable {
+  let released = false
+  return {
+    [Symbol.asyncDispose]: async () => {
+      if (released) return
+      released = true
+      await release()
+    },
+  }
+}
