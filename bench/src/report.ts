@@ -165,7 +165,8 @@ export function markdown(
 /** Redis command counts, Redis CPU and client CPU of the typical runs of redproc and the rival. */
 function whereItGoes(summary: Summary, miss: TargetResult): string {
   const parts: string[] = []
-  const names = ['redproc', miss.target.against].filter((n): n is string => Boolean(n))
+  const compared = miss.target.of ?? summary.workload.contenders[0]?.name ?? 'redproc'
+  const names = [compared, miss.target.against].filter((n): n is string => Boolean(n))
   const runs = names.map((name) => summary.contenders.find((c) => c.name === name)?.typical)
   names.forEach((name, i) => {
     const typical = runs[i]
@@ -178,7 +179,7 @@ function whereItGoes(summary: Summary, miss: TargetResult): string {
   const [ours, theirs] = runs
   if (miss.target.workload !== 'memory' && usedRedis(ours) && usedRedis(theirs))
     parts.unshift(
-      `redproc sends ${ratioOf(commandsPerOp(ours).calls, commandsPerOp(theirs).calls)} the Redis commands and costs Redis ${ratioOf(commandsPerOp(ours).usec, commandsPerOp(theirs).usec)} the time per operation of ${miss.target.against}`,
+      `${names[0]} sends ${ratioOf(commandsPerOp(ours).calls, commandsPerOp(theirs).calls)} the Redis commands and costs Redis ${ratioOf(commandsPerOp(ours).usec, commandsPerOp(theirs).usec)} the time per operation of ${miss.target.against}`,
     )
   return parts.join('. ') || 'no run succeeded'
 }

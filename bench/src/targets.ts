@@ -8,6 +8,8 @@ export interface Target {
   text: string
   workload: string
   metric: string
+  /** The contender whose figure is compared: the ratio's numerator. @default the workload's first (redproc) */
+  of?: string
   /** The contender of the ratio redproc / contender; none for a bound on redproc's own figure. */
   against?: string
   atLeast?: number
@@ -85,6 +87,29 @@ export const TARGETS: Target[] = [
     atLeast: 1,
   },
   {
+    text: 'Pool, trivial task: local backend ≥ 1.0× Python Pool(2).map',
+    workload: 'pool',
+    metric: 'trivial',
+    against: 'Python Pool(2)',
+    atLeast: 1,
+  },
+  {
+    text: 'Pool, trivial task, chunked: redis backend within 2× of the local backend (≥ 0.5×)',
+    workload: 'pool',
+    metric: 'trivial',
+    of: 'redproc redis',
+    against: 'redproc local',
+    atLeast: 0.5,
+  },
+  {
+    text: 'Pool, CPU-bound task, chunked: redis backend within 2× of the local backend (≥ 0.5×)',
+    workload: 'pool',
+    metric: 'cpu',
+    of: 'redproc redis',
+    against: 'redproc local',
+    atLeast: 0.5,
+  },
+  {
     text: 'Consumer RSS ≤ 100 MB under load',
     workload: 'memory',
     metric: 'peakRssMb',
@@ -117,7 +142,11 @@ export function evaluateTargets(summaries: Summary[]): TargetResult[] {
 function evaluate(target: Target, summaries: Summary[]): TargetResult {
   const summary = summaries.find((s) => s.workload.id === target.workload)
   const metric = summary?.workload.metrics.find((m) => m.key === target.metric)
-  const redproc = summary?.cells.find((c) => c.metric === target.metric && c.contenderIndex === 0)
+  const redproc = summary?.cells.find(
+    (c) =>
+      c.metric === target.metric &&
+      (target.of ? c.contender === target.of : c.contenderIndex === 0),
+  )
   if (!summary || !metric || !redproc) return { target, status: 'not measured', shown: '—' }
   if (redproc.median === undefined) return { target, status: 'failed', shown: '—' }
   let measured: number

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isRedprocError } from '../src/index.js'
-import { until } from './children/sync-support.js'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChildren } from './support/children.js'
+import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
-
-const code = (expected: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error), `expected ${expected}, got ${String(error)}`)
-  assert.equal(error.code, expected)
-  return true
-}
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`barrier (${topology})`, () => {
@@ -36,12 +30,8 @@ for (const topology of TOPOLOGIES) {
 
     it('3 processes pass it 20 times, with distinct indices each time', async (t) => {
       const mp = await openContext(t, topology)
-      const children = await Promise.all(
-        Array.from({ length: 3 }, () =>
-          runChild('sync-barrier-generations', [topology, mp.options.namespace, '3', '20'], 60_000),
-        ),
-      )
-      for (const child of children) assertExitedCleanly(child)
+      const config = { topology, namespace: mp.options.namespace, parties: 3, generations: 20 }
+      const children = await runChildren(t, 'sync-barrier-generations', Array(3).fill(config))
       const indices = children.map((child) => JSON.parse(child.stdout) as number[])
       for (let generation = 0; generation < 20; generation++) {
         const passed = indices.map((run) => run[generation]).sort()
@@ -52,11 +42,11 @@ for (const topology of TOPOLOGIES) {
 
     it('a wait that times out breaks the barrier for every party, until reset', async (t) => {
       const mp = await openContext(t, topology)
-      const patient = assert.rejects(mp.barrier('b', 3).wait(), code('BROKEN_BARRIER'))
+      const patient = assert.rejects(mp.barrier('b', 3).wait(), hasCode('BROKEN_BARRIER'))
       const b = mp.barrier('b', 3, { timeout: 100 })
       await until(async () => (await b.nWaiting()) === 1, 'one party waits')
       const started = performance.now()
-      await assert.rejects(b.wait(), code('BROKEN_BARRIER'))
+      await assert.rejects(b.wait(), hasCode('BROKEN_BARRIER'))
       assert.ok(performance.now() - started >= 90)
       await patient
       assert.equal(await b.broken(), true)
@@ -74,13 +64,13 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const b = mp.barrier('b', 3)
       const waits = [b.wait(), mp.barrier('b', 3).wait()].map((wait) =>
-        assert.rejects(wait, code('BROKEN_BARRIER')),
+        assert.rejects(wait, hasCode('BROKEN_BARRIER')),
       )
       await until(async () => (await b.nWaiting()) === 2, 'two parties wait')
       await mp.barrier('b', 3).abort()
       await Promise.all(waits)
       assert.equal(await b.broken(), true)
-      await assert.rejects(b.wait(), code('BROKEN_BARRIER'))
+      await assert.rejects(b.wait(), hasCode('BROKEN_BARRIER'))
       await b.reset()
       assert.equal(await b.broken(), false)
       assert.equal(await mp.barrier('fresh', 2).broken(), false)
@@ -91,7 +81,7 @@ for (const topology of TOPOLOGIES) {
     it('reset fails current waiters with BROKEN_BARRIER and leaves it whole', async (t) => {
       const mp = await openContext(t, topology)
       const b = mp.barrier('b', 2)
-      const waiting = assert.rejects(b.wait(), code('BROKEN_BARRIER'))
+      const waiting = assert.rejects(b.wait(), hasCode('BROKEN_BARRIER'))
       await until(async () => (await b.nWaiting()) === 1, 'one party waits')
       await mp.barrier('b', 2).reset()
       await waiting
@@ -112,10 +102,10 @@ for (const topology of TOPOLOGIES) {
 
     it('refuses bad arguments before touching Redis', async (t) => {
       const mp = await openContext(t, topology)
-      assert.throws(() => mp.barrier('b', 0), code('VALUE_ERROR'))
-      assert.throws(() => mp.barrier('b', 2.5), code('TYPE_ERROR'))
-      assert.throws(() => mp.barrier('b', 2, { timeout: -1 }), code('VALUE_ERROR'))
-      assert.throws(() => mp.barrier('bad name', 2), code('INVALID_NAME'))
+      assert.throws(() => mp.barrier('b', 0), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.barrier('b', 2.5), hasCode('TYPE_ERROR'))
+      assert.throws(() => mp.barrier('b', 2, { timeout: -1 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.barrier('bad name', 2), hasCode('INVALID_NAME'))
       const b = mp.barrier('b', 2)
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => b.wait({ timeout: 'x' as never }))
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => b.wait({ timeout: -1 }))

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
-import { isRedprocError } from '../src/index.js'
+import { describe, it, type TestContext } from 'node:test'
 import { Script } from '../src/redis/script.js'
-import { type RunningChild, startChild, until } from './children/sync-support.js'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChildren, startChild } from './support/children.js'
+import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`condition (${topology})`, () => {
@@ -167,50 +167,42 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const c = mp.condition('c')
       await c.acquire()
-      const code = (expected: string) => (error: unknown) =>
-        isRedprocError(error, expected as never)
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => c.notify(-1))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => c.notify(1.5))
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => c.wait({ timeout: -1 }))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => c.wait({ timeout: 'x' as never }))
       await assert.rejects(
         c.waitFor(() => false, { timeout: -1 }),
-        code('VALUE_ERROR'),
+        hasCode('VALUE_ERROR'),
       )
       assert.equal(await c.notify(0), 0)
-      assert.throws(() => mp.condition('bad name'), code('INVALID_NAME'))
+      assert.throws(() => mp.condition('bad name'), hasCode('INVALID_NAME'))
       await c.release()
     })
 
     describe('across processes', () => {
-      const startWaiters = async (namespace: string, count: number) => {
-        const children = Array.from({ length: count }, () =>
-          startChild('sync-condition-waiter', [topology, namespace, '20000']),
+      type Waited = { notified: boolean; levels: number }
+      const startWaiters = (t: TestContext, namespace: string, count: number) =>
+        Array.from({ length: count }, () =>
+          startChild(t, 'sync-condition-waiter', { topology, namespace, timeout: 20_000 }),
         )
-        return children
-      }
-      const result = async (child: RunningChild) => {
-        const exited = await child.exited
-        assert.equal(exited.code, 0, exited.stderr)
-        return JSON.parse(exited.stdout) as { notified: boolean; levels: number }
-      }
 
       it('notifyAll wakes every one of 5 waiting processes', async (t) => {
         const mp = await openContext(t, topology)
         const waitersKey = mp.keys('condition', 'c').part('waiters')
-        const children = await startWaiters(mp.options.namespace, 5)
+        const children = startWaiters(t, mp.options.namespace, 5)
         await until(async () => (await mp.redis.zcard(waitersKey)) === 5, '5 processes wait')
         const c = mp.condition('c')
         assert.equal(await c.withLock(() => c.notifyAll()), 5)
         for (const child of children) {
-          assert.deepEqual(await result(child), { notified: true, levels: 1 })
+          assert.deepEqual(await child.result<Waited>(), { notified: true, levels: 1 })
         }
       })
 
       it('notify(2) wakes exactly 2 of 5 waiting processes', async (t) => {
         const mp = await openContext(t, topology)
         const keys = mp.keys('condition', 'c')
-        const children = await startWaiters(mp.options.namespace, 5)
+        const children = startWaiters(t, mp.options.namespace, 5)
         await until(async () => (await mp.redis.zcard(keys.part('waiters'))) === 5, '5 wait')
         const c = mp.condition('c')
         assert.equal(await c.withLock(() => c.notify(2)), 2)
@@ -221,28 +213,21 @@ for (const topology of TOPOLOGIES) {
           assert.equal(child.hasExited(), false)
         }
         const woken = await Promise.all(
-          children.filter((child) => child.hasExited()).map((child) => result(child)),
+          children.filter((child) => child.hasExited()).map((child) => child.result<Waited>()),
         )
         assert.deepEqual(woken, [
           { notified: true, levels: 1 },
           { notified: true, levels: 1 },
         ])
         assert.equal(await c.withLock(() => c.notifyAll()), 3)
-        for (const child of children) assert.equal((await result(child)).notified, true)
+        for (const child of children) assert.equal((await child.result<Waited>()).notified, true)
       })
 
       it('loses no wake-up over 150 rounds of ping-pong between two processes', async (t) => {
         const mp = await openContext(t, topology)
-        const players = await Promise.all(
-          [0, 1].map((me) =>
-            runChild(
-              'sync-condition-pingpong',
-              [topology, mp.options.namespace, String(me), '150'],
-              90_000,
-            ),
-          ),
-        )
-        for (const player of players) assertExitedCleanly(player)
+        const player = { topology, namespace: mp.options.namespace, rounds: 150 }
+        const players = [0, 1].map((me) => ({ ...player, me }))
+        await runChildren(t, 'sync-condition-pingpong', players, 90_000)
         assert.equal(await mp.value('turn').get(), 0)
       })
     })

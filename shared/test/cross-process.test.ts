@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChild, runChildren } from './support/children.js'
 import { openContext } from './support/redis.js'
 
 describe('shared state across processes', () => {
@@ -12,8 +12,7 @@ describe('shared state across processes', () => {
     await mp.dict('d').update({ x: 1, y: 'two' })
     await mp.list('l').extend([null, [1]])
 
-    const child = await runChild('state-read', [mp.options.namespace])
-    assertExitedCleanly(child)
+    const child = await runChild(t, 'state-read', [mp.options.namespace])
     assert.deepEqual(JSON.parse(child.stdout), {
       value: 42,
       array: [1, 20, 3],
@@ -32,7 +31,7 @@ describe('shared state across processes', () => {
     const d = mp.dict('d')
     await d.set('b', 2)
 
-    assertExitedCleanly(await runChild('state-modify', [mp.options.namespace]))
+    await runChild(t, 'state-modify', [mp.options.namespace])
 
     assert.equal(await ns.get('a'), 9)
     assert.deepEqual(await l.toArray(), ['a', 'b', 'c'])
@@ -41,12 +40,7 @@ describe('shared state across processes', () => {
 
   it('4 processes adding 1 a thousand times each reach exactly 4,000', async (t) => {
     const mp = await openContext(t)
-    const children = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        runChild('value-add', [mp.options.namespace, '1000'], 60_000),
-      ),
-    )
-    for (const child of children) assertExitedCleanly(child)
+    await runChildren(t, 'value-add', Array(4).fill([mp.options.namespace, '1000']))
     assert.equal(await mp.value('n', 0).get(), 4000)
   })
 })

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isRedprocError } from '../src/index.js'
-import { startChild, until } from './children/sync-support.js'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChildren, startChild } from './support/children.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`event (${topology})`, () => {
@@ -40,7 +40,11 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const waitersKey = mp.keys('event', 'e').part('waiters')
       const children = Array.from({ length: 3 }, () =>
-        startChild('sync-event-waiter', [topology, mp.options.namespace, '20000']),
+        startChild(t, 'sync-event-waiter', {
+          topology,
+          namespace: mp.options.namespace,
+          timeout: 20_000,
+        }),
       )
       const local = Array.from({ length: 10 }, () => mp.event('e').wait({ timeout: 20_000 }))
       await until(async () => (await mp.redis.zcard(waitersKey)) === 13, '13 waiters are listed')
@@ -48,11 +52,7 @@ for (const topology of TOPOLOGIES) {
       await mp.event('e').set()
       assert.deepEqual(await Promise.all(local), Array(10).fill(true))
       assert.ok(performance.now() - started < 5_000)
-      for (const child of children) {
-        const exited = await child.exited
-        assert.equal(exited.code, 0, exited.stderr)
-        assert.deepEqual(JSON.parse(exited.stdout), { set: true })
-      }
+      for (const child of children) assert.deepEqual(await child.result(), { set: true })
     })
 
     it('wakes listed waiters even when cleared right after set', async (t) => {
@@ -72,16 +72,9 @@ for (const topology of TOPOLOGIES) {
     it('loses no wake-up over 200 rounds of ping-pong between two processes', async (t) => {
       const mp = await openContext(t, topology)
       await mp.event('ping').set()
-      const players = await Promise.all(
-        [0, 1].map((me) =>
-          runChild(
-            'sync-event-pingpong',
-            [topology, mp.options.namespace, String(me), '200'],
-            90_000,
-          ),
-        ),
-      )
-      for (const player of players) assertExitedCleanly(player)
+      const player = { topology, namespace: mp.options.namespace, rounds: 200 }
+      const players = [0, 1].map((me) => ({ ...player, me }))
+      await runChildren(t, 'sync-event-pingpong', players, 90_000)
       assert.equal(await mp.event('ping').isSet(), true)
       assert.equal(await mp.event('pong').isSet(), false)
     })

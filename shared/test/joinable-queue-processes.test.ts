@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
 import { Queue } from 'bullmq'
-import { startChild } from './children/jq-support.js'
-import { assertExitedCleanly } from './support/children.js'
+import type { Context } from '../src/index.js'
+import type { ChildConfig } from './support/child-context.js'
+import { assertExitedCleanly, type RunningChild, startChild } from './support/children.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 
 const LEASE = 1000
@@ -12,11 +13,11 @@ for (const topology of TOPOLOGIES) {
     it('2 producers and 3 consumers move 10,000 items; join sees each acked once', async (t) => {
       const mp = await openContext(t, topology)
       const base = { topology, namespace: mp.options.namespace, queue: 'jobs' }
-      const consumers = [0, 1, 2].map(() => startChild('jq-consumer', base))
+      const consumers = [0, 1, 2].map(() => startChild(t, 'jq-consumer', base))
       for (const consumer of consumers) await consumer.next()
       const producers = [
-        startChild('jq-producer', { ...base, from: 0, count: 5000, batch: 1 }),
-        startChild('jq-producer', { ...base, from: 5000, count: 5000, batch: 500 }),
+        startChild(t, 'jq-producer', { ...base, from: 0, count: 5000, batch: 1 }),
+        startChild(t, 'jq-producer', { ...base, from: 5000, count: 5000, batch: 500 }),
       ]
       for (const producer of producers) assertExitedCleanly(await producer.exited)
       // This process never put anything: join still sees the others' items.
@@ -52,13 +53,13 @@ for (const topology of TOPOLOGIES) {
       const base = { topology, namespace: mp.options.namespace, queue: 'jobs', lease: LEASE }
       const q = mp.joinableQueue<number>('jobs', { lease: LEASE })
       await q.putMany(Array.from({ length: 20 }, (_, i) => i))
-      const holder = startChild('jq-holder', { ...base, count: 5, after: 'hold' })
+      const holder = startChild(t, 'jq-holder', { ...base, count: 5, after: 'hold' })
       const { held } = await holder.next<{ held: number[] }>()
       assert.deepEqual(held, [0, 1, 2, 3, 4])
       const killedAt = performance.now()
       holder.kill('SIGKILL')
       assert.equal((await holder.exited).signal, 'SIGKILL')
-      const consumer = startChild('jq-consumer', base)
+      const consumer = startChild(t, 'jq-consumer', base)
       await consumer.next()
       await q.join({ timeout: 30_000 })
       const waited = performance.now() - killedAt
@@ -84,12 +85,7 @@ for (const topology of TOPOLOGIES) {
 
       // The late ack arrives while the item is held by the consumer it went to next.
       await q.put(1)
-      const first = startChild('jq-holder', {
-        ...base,
-        count: 1,
-        after: 'ack-on-go',
-        goKey: goKey(mp, 1),
-      })
+      const first = startLateAcker(t, mp, base, 1)
       assert.deepEqual(await first.next(), { held: [1] })
       first.kill('SIGSTOP')
       assert.equal(await q.get({ timeout: 20_000 }), 1, 'the item came back once its lease lapsed')
@@ -102,12 +98,7 @@ for (const topology of TOPOLOGIES) {
 
       // The late ack arrives after the item was acknowledged by the consumer it went to next.
       await q.put(2)
-      const second = startChild('jq-holder', {
-        ...base,
-        count: 1,
-        after: 'ack-on-go',
-        goKey: goKey(mp, 2),
-      })
+      const second = startLateAcker(t, mp, base, 2)
       assert.deepEqual(await second.next(), { held: [2] })
       second.kill('SIGSTOP')
       assert.equal(await q.get({ timeout: 20_000 }), 2)
@@ -126,6 +117,7 @@ describe('joinable queue process lifetime', () => {
   it('a process that closes its context while a get waits exits by itself', async (t) => {
     const mp = await openContext(t, 'single')
     const child = startChild(
+      t,
       'jq-close-waiting',
       { topology: 'single', namespace: mp.options.namespace, queue: 'jobs' },
       20_000,
@@ -135,6 +127,11 @@ describe('joinable queue process lifetime', () => {
   })
 })
 
-function goKey(mp: { keys(kind: string, name: string): { base: string } }, n: number): string {
+function goKey(mp: Context, n: number): string {
   return mp.keys('test', `go-${n}`).base
+}
+
+/** A consumer that takes one item and acknowledges it only when `goKey(mp, n)` says 'go'. */
+function startLateAcker(t: TestContext, mp: Context, base: ChildConfig, n: number): RunningChild {
+  return startChild(t, 'jq-holder', { ...base, count: 1, after: 'ack-on-go', goKey: goKey(mp, n) })
 }

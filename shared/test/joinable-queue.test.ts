@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Queue } from 'bullmq'
-import { Cluster } from 'ioredis'
-import {
-  type Context,
-  Empty,
-  Full,
-  isRedprocError,
-  type Json,
-  ShutDown,
-  Timeout,
-} from '../src/index.js'
-import { namespacePattern } from '../src/redis/keys.js'
+import { Empty, Full, type Json, ShutDown, Timeout } from '../src/index.js'
+import { blockedCount } from './support/blocked-connections.js'
+import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
-import { assertRefusedWithoutWrite } from './support/snapshot.js'
-
-/** Waits until `check` holds, looking every 10 ms; fails after `timeoutMs`. */
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+import { assertRefusedWithoutWrite, namespaceKeys } from './support/snapshot.js'
+import { until } from './support/until.js'
 
 /** Whether `promise` has settled by the time pending I/O callbacks ran. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -37,31 +21,6 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   )
   await new Promise((resolve) => setImmediate(resolve))
   return done
-}
-
-function code(expected: string) {
-  return (error: unknown) => {
-    assert.ok(isRedprocError(error), `expected a RedprocError, got ${String(error)}`)
-    assert.equal(error.code, expected, error.message)
-    return true
-  }
-}
-
-/** Clients blocked in a command on the context's Redis node(s). */
-async function blockedClients(mp: Context): Promise<number> {
-  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
-  let blocked = 0
-  for (const node of nodes) {
-    blocked += Number(/blocked_clients:(\d+)/.exec(await node.info('clients'))?.[1] ?? 0)
-  }
-  return blocked
-}
-
-async function namespaceKeys(mp: Context): Promise<string[]> {
-  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
-  const keys: string[] = []
-  for (const node of nodes) keys.push(...(await node.keys(namespacePattern(mp.options.namespace))))
-  return keys.sort()
 }
 
 for (const topology of TOPOLOGIES) {
@@ -90,7 +49,7 @@ for (const topology of TOPOLOGIES) {
       for (let i = 0; i < 3; i++) await consumer.get()
       consumer.taskDone()
       consumer.taskDone()
-      await until(async () => (await joiner.unfinishedTasks()) === 1)
+      await until(async () => (await joiner.unfinishedTasks()) === 1, 'one task is unfinished')
       assert.equal(await settled(joined), false, 'join returned with an item unfinished')
       const started = performance.now()
       consumer.taskDone()
@@ -113,12 +72,12 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const a = mp.joinableQueue<number>('jobs')
       const b = mp.joinableQueue<number>('jobs')
-      assert.throws(() => a.taskDone(), code('TOO_MANY_TASK_DONE'))
+      assert.throws(() => a.taskDone(), hasCode('TOO_MANY_TASK_DONE'))
       await a.put(1)
       await a.get()
-      assert.throws(() => b.taskDone(), code('TOO_MANY_TASK_DONE'))
+      assert.throws(() => b.taskDone(), hasCode('TOO_MANY_TASK_DONE'))
       a.taskDone()
-      assert.throws(() => a.taskDone(), code('TOO_MANY_TASK_DONE'))
+      assert.throws(() => a.taskDone(), hasCode('TOO_MANY_TASK_DONE'))
       await a.join({ timeout: 5000 })
     })
 
@@ -175,9 +134,9 @@ for (const topology of TOPOLOGIES) {
       t.after(() => dying.disconnect())
       const marker = `${consumer.bullmq.prefix}:${consumer.bullmq.name}:marker`
       const swallowed = dying.bzpopmin(marker, 10)
-      await until(async () => (await blockedClients(mp)) >= 1)
+      await until(async () => (await blockedCount(mp)) >= 1, 'the marker pop blocks')
       const got = consumer.get({ timeout: 10_000 })
-      await until(async () => (await blockedClients(mp)) >= 2)
+      await until(async () => (await blockedCount(mp)) >= 2, 'the get blocks too')
       await producer.put('x')
       assert.notEqual(await swallowed, null)
       assert.equal(await got, 'x')
@@ -204,7 +163,7 @@ for (const topology of TOPOLOGIES) {
       await q.putMany([1, 2])
       assert.equal(await q.getNowait(), 1)
       assert.equal(await q.getNowait(), 2)
-      await assert.rejects(q.getNowait(), code('EMPTY'))
+      await assert.rejects(q.getNowait(), hasCode('EMPTY'))
       q.taskDone()
       q.taskDone()
       await q.join({ timeout: 5000 })
@@ -288,7 +247,7 @@ for (const topology of TOPOLOGIES) {
       const bounded = mp.joinableQueue<string>('full', { maxsize: 1 })
       await bounded.put('a')
       const put = bounded.put('b')
-      await until(async () => (await blockedClients(mp)) >= 3)
+      await until(async () => (await blockedCount(mp)) >= 3, 'the gets and the put block')
       for (const get of gets) assert.equal(await settled(get as Promise<unknown>), false)
       assert.equal(await settled(put), false)
       const started = performance.now()
@@ -396,6 +355,58 @@ for (const topology of TOPOLOGIES) {
       assert.ok(events <= 250, `the events stream grew to ${events} entries for 900 events`)
     })
 
+    it('writes no BullMQ events by default, and keeps keepEvents of them when asked to', async (t) => {
+      const mp = await openContext(t, topology)
+      const run = async (name: string, options: { keepEvents?: number }) => {
+        const q = mp.joinableQueue<number>(name, options)
+        for (let round = 0; round < 3; round++) {
+          await q.putMany(Array.from({ length: 200 }, (_, i) => i))
+          for (let i = 0; i < 200; i++) {
+            await q.get()
+            q.taskDone()
+          }
+          await q.join({ timeout: 5000 })
+        }
+        const bull = new Queue(q.bullmq.name, {
+          connection: mp.redis,
+          prefix: q.bullmq.prefix,
+          skipMetasUpdate: true,
+        })
+        t.after(() => bull.close())
+        return {
+          events: await mp.redis.xlen(bull.toKey('events')),
+          recorded: await mp.redis.hget(bull.toKey('meta'), 'opts.maxLenEvents'),
+        }
+      }
+      // 1,800 events (waiting, active, completed per item) would be written.
+      assert.deepEqual(await run('quiet', {}), { events: 0, recorded: '0' })
+      const kept = await run('listened', { keepEvents: 300 })
+      assert.equal(kept.recorded, '300')
+      assert.ok(kept.events >= 300 && kept.events < 500, `the stream holds ${kept.events} events`)
+      // The first put recorded the setting: a handle with another one keeps to it.
+      const other = mp.joinableQueue<number>('quiet', { keepEvents: 50, prefetch: 1 })
+      await other.put(1)
+      await other.get()
+      other.taskDone()
+      await other.join({ timeout: 5000 })
+      assert.equal(await mp.redis.xlen(`${other.bullmq.prefix}:quiet:events`), 0)
+
+      // A consumer that comes first records it too, before BullMQ's stalled
+      // check (which it runs while waiting) could record BullMQ's default.
+      const early = mp.joinableQueue<number>('early', { prefetch: 1 })
+      const prefix = `${early.bullmq.prefix}:early`
+      const got = early.get({ timeout: 10_000 })
+      await until(async () => (await mp.redis.exists(`${prefix}:stalled-check`)) === 1, 'a check')
+      await mp.joinableQueue<number>('early').putMany([1, 2])
+      assert.equal(await got, 1)
+      assert.equal(await early.get(), 2)
+      early.taskDone()
+      early.taskDone()
+      await early.join({ timeout: 5000 })
+      assert.equal(await mp.redis.hget(`${prefix}:meta`, 'opts.maxLenEvents'), '0')
+      assert.equal(await mp.redis.xlen(`${prefix}:events`), 0)
+    })
+
     it('keeps the last keepCompleted jobs for BullMQ tools when asked to', async (t) => {
       const mp = await openContext(t, topology)
       const q = mp.joinableQueue<number>('jobs', { keepCompleted: 2 })
@@ -421,7 +432,7 @@ for (const topology of TOPOLOGIES) {
         fast.taskDone()
       }
       // The ones fetched ahead come back, so another consumer gets all 80 left.
-      await until(async () => (await other.qsize()) === 80)
+      await until(async () => (await other.qsize()) === 80, 'the prefetched items are back')
       const rest = []
       for (let i = 0; i < 80; i++) {
         rest.push(await other.getNowait())
@@ -450,13 +461,13 @@ for (const topology of TOPOLOGIES) {
           (error: unknown) => error,
         ),
       )
-      await until(async () => (await blockedClients(mp)) >= 1)
+      await until(async () => (await blockedCount(mp)) >= 1, 'a call blocks')
       await a.close()
       await a.close()
       await full.close()
-      for (const outcome of await Promise.all(pending)) assert.ok(code('VALUE_ERROR')(outcome))
-      assert.throws(() => a.taskDone(), code('VALUE_ERROR'))
-      await assert.rejects(a.get(), code('VALUE_ERROR'))
+      for (const outcome of await Promise.all(pending)) assert.ok(hasCode('VALUE_ERROR')(outcome))
+      assert.throws(() => a.taskDone(), hasCode('VALUE_ERROR'))
+      await assert.rejects(a.get(), hasCode('VALUE_ERROR'))
       assert.equal(await b.unfinishedTasks(), 1)
       assert.equal(await b.getNowait(), 2, 'the unacknowledged item came back')
       b.taskDone()
@@ -479,16 +490,17 @@ for (const topology of TOPOLOGIES) {
 
     it('refuses bad names, items and options, changing nothing', async (t) => {
       const mp = await openContext(t, topology)
-      assert.throws(() => mp.joinableQueue('no spaces'), code('INVALID_NAME'))
-      assert.throws(() => mp.joinableQueue('q', { maxsize: 1.5 }), code('TYPE_ERROR'))
-      assert.throws(() => mp.joinableQueue('q', { maxsize: -1 }), code('VALUE_ERROR'))
-      assert.throws(() => mp.joinableQueue('q', { lease: 10 }), code('VALUE_ERROR'))
-      assert.throws(() => mp.joinableQueue('q', { prefetch: 0 }), code('VALUE_ERROR'))
+      assert.throws(() => mp.joinableQueue('no spaces'), hasCode('INVALID_NAME'))
+      assert.throws(() => mp.joinableQueue('q', { maxsize: 1.5 }), hasCode('TYPE_ERROR'))
+      assert.throws(() => mp.joinableQueue('q', { maxsize: -1 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.joinableQueue('q', { lease: 10 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.joinableQueue('q', { prefetch: 0 }), hasCode('VALUE_ERROR'))
       assert.throws(
         () => mp.joinableQueue('q', { keepCompleted: '1' as never }),
-        code('TYPE_ERROR'),
+        hasCode('TYPE_ERROR'),
       )
-      assert.throws(() => mp.joinableQueue('q', null as never), code('TYPE_ERROR'))
+      assert.throws(() => mp.joinableQueue('q', { keepEvents: -1 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.joinableQueue('q', null as never), hasCode('TYPE_ERROR'))
       const q = mp.joinableQueue<Json>('jobs')
       await q.put('already there')
       const refuse = (errorCode: string, action: () => Promise<unknown>) =>

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Cluster } from 'ioredis'
-import { isRedprocError } from '../src/index.js'
-import { startChild, until } from './children/sync-support.js'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChild, runChildren, startChild } from './support/children.js'
+import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
-
-const code = (expected: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error), `expected ${expected}, got ${String(error)}`)
-  assert.equal(error.code, expected)
-  return true
-}
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`lock (${topology})`, () => {
@@ -116,7 +110,7 @@ for (const topology of TOPOLOGIES) {
       const second = mp.lock('l')
       assert.equal(await second.acquire({ timeout: 5_000 }), true)
       assert.ok((second.fencingToken ?? 0) > firstFence, 'fencing tokens rise')
-      await assert.rejects(first.release(), code('NOT_OWNER'))
+      await assert.rejects(first.release(), hasCode('NOT_OWNER'))
       assert.equal(first.held, false)
       assert.equal(second.held, true)
       assert.equal(await second.locked(), true)
@@ -125,20 +119,15 @@ for (const topology of TOPOLOGIES) {
 
     it('a frozen holder loses the lock after its lease, and cannot release it after', async (t) => {
       const mp = await openContext(t, topology)
-      const child = startChild('sync-lock-frozen', [topology, mp.options.namespace])
+      const child = startChild(t, 'sync-lock-frozen', { topology, namespace: mp.options.namespace })
       const pid = mp.value<number | null>('pid')
       await until(async () => (await pid.get()) !== null, 'the child holds the lock')
-      process.kill(child.pid, 'SIGSTOP')
-      t.after(() => {
-        if (!child.hasExited()) process.kill(child.pid, 'SIGKILL')
-      })
+      child.kill('SIGSTOP')
       const lock = mp.lock('l')
       assert.equal(await lock.acquire({ timeout: 10_000 }), true)
-      process.kill(child.pid, 'SIGCONT')
+      child.kill('SIGCONT')
       await mp.event('go').set()
-      const result = await child.exited
-      assert.equal(result.code, 0, result.stderr)
-      const { outcome, fence } = JSON.parse(result.stdout)
+      const { outcome, fence } = await child.result<{ outcome: string; fence: number }>()
       assert.equal(outcome, 'NOT_OWNER')
       assert.ok((lock.fencingToken ?? 0) > fence)
       assert.equal(await lock.locked(), true)
@@ -149,12 +138,12 @@ for (const topology of TOPOLOGIES) {
     it("a SIGKILLed holder's lock is free once its lease ends, waking a waiter", async (t) => {
       const mp = await openContext(t, topology)
       const ttl = 1_500
-      const child = startChild('sync-lock-killed', [
+      const child = startChild(t, 'sync-lock-killed', {
         topology,
-        mp.options.namespace,
-        'lock',
-        String(ttl),
-      ])
+        namespace: mp.options.namespace,
+        kind: 'lock',
+        ttl,
+      })
       assert.equal(await mp.event('held').wait({ timeout: 20_000 }), true)
       const lock = mp.lock('l')
       const acquired = lock.acquire({ timeout: 20_000 })
@@ -180,12 +169,15 @@ for (const topology of TOPOLOGIES) {
       const holder = mp.lock('l', { ttl })
       await holder.acquire()
       const waitersKey = mp.keys('lock', 'l').part('waiters')
-      const doomed = startChild('sync-lock-waiter', [topology, mp.options.namespace])
+      const doomed = startChild(t, 'sync-lock-waiter', {
+        topology,
+        namespace: mp.options.namespace,
+      })
       await until(
         async () => (await mp.redis.zcard(waitersKey)) === 1,
         'the doomed waiter is queued',
       )
-      process.kill(doomed.pid, 'SIGKILL')
+      doomed.kill('SIGKILL')
       assert.equal((await doomed.exited).signal, 'SIGKILL')
       const live = mp.lock('l')
       const acquired = live.acquire({ timeout: 20_000 })
@@ -200,12 +192,8 @@ for (const topology of TOPOLOGIES) {
 
     it('4 processes × 250 increments of a value under getLock() reach exactly 1,000', async (t) => {
       const mp = await openContext(t, topology)
-      const children = await Promise.all(
-        Array.from({ length: 4 }, () =>
-          runChild('sync-value-increment', [topology, mp.options.namespace, '250'], 90_000),
-        ),
-      )
-      for (const child of children) assertExitedCleanly(child)
+      const config = { topology, namespace: mp.options.namespace, count: 250 }
+      await runChildren(t, 'sync-value-increment', Array(4).fill(config), 90_000)
       assert.equal(await mp.value('n', 0).get(), 1000)
     })
 
@@ -253,10 +241,10 @@ for (const topology of TOPOLOGIES) {
       }
       assert.equal(await lock.locked(), false)
       await mp.lock('l').acquire()
-      await assert.rejects(lock.hold({ timeout: 50 }), code('TIMEOUT'))
+      await assert.rejects(lock.hold({ timeout: 50 }), hasCode('TIMEOUT'))
       await assert.rejects(
         lock.withLock(() => 1, { timeout: 50 }),
-        code('TIMEOUT'),
+        hasCode('TIMEOUT'),
       )
     })
 
@@ -271,16 +259,18 @@ for (const topology of TOPOLOGIES) {
       ] as const) {
         await assertRefusedWithoutWrite(mp, expected, () => lock.acquire(options as never))
       }
-      assert.throws(() => mp.lock('l', { ttl: 0 }), code('VALUE_ERROR'))
-      assert.throws(() => mp.lock('l', { ttl: 1.5 }), code('TYPE_ERROR'))
-      assert.throws(() => mp.rlock('bad name'), code('INVALID_NAME'))
-      assert.throws(() => mp.lock('bad name'), code('INVALID_NAME'))
+      assert.throws(() => mp.lock('l', { ttl: 0 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.lock('l', { ttl: 1.5 }), hasCode('TYPE_ERROR'))
+      assert.throws(() => mp.rlock('bad name'), hasCode('INVALID_NAME'))
+      assert.throws(() => mp.lock('bad name'), hasCode('INVALID_NAME'))
     })
 
     it('a process that closes its context while holding exits by itself and frees all', async (t) => {
       const mp = await openContext(t, topology)
-      const child = await runChild('sync-hold-and-close', [topology, mp.options.namespace])
-      assertExitedCleanly(child)
+      const child = await runChild(t, 'sync-hold-and-close', {
+        topology,
+        namespace: mp.options.namespace,
+      })
       assert.ok(child.elapsedMs < 15_000)
       assert.equal(await mp.lock('l').locked(), false)
       assert.equal(await mp.rlock('r').locked(), false)

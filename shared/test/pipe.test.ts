@@ -1,53 +1,29 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
-import { Cluster } from 'ioredis'
-import { EOFError, isRedprocError, type Json, Timeout, ValueError } from '../src/index.js'
-import { namespacePattern } from '../src/redis/keys.js'
+import { describe, it, type TestContext } from 'node:test'
+import { type Context, EOFError, Timeout, ValueError } from '../src/index.js'
+import type { StepResult } from './children/pipe-end.js'
 import {
   blockedCount,
   connectionName,
   openNamedContext,
-  startChild,
-  until,
   waitForBlocked,
-} from './children/queue-support.js'
+} from './support/blocked-connections.js'
+import { type RunningChild, startChild } from './support/children.js'
+import { hasCode, msUntilRefused } from './support/error-codes.js'
 import { openContext, TOPOLOGIES, type Topology } from './support/redis.js'
-import { assertRefusedWithoutWrite } from './support/snapshot.js'
+import { assertRefusedWithoutWrite, namespaceKeys } from './support/snapshot.js'
+import { until } from './support/until.js'
 
-type StepResult = { value?: Json; bytes?: string; ready?: boolean; error?: string }
-
-const isCode = (code: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error, code as never), `expected ${code}, got ${String(error)}`)
-  return true
-}
-
-async function msUntilRefused(code: string, action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await assert.rejects(action, isCode(code))
-  return performance.now() - started
-}
-
-/** Every key of the namespace, on every node. */
-async function namespaceKeys(mp: Awaited<ReturnType<typeof openContext>>): Promise<string[]> {
-  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
-  const keys: string[] = []
-  for (const node of nodes) keys.push(...(await node.keys(namespacePattern(mp.options.namespace))))
-  return keys.sort()
-}
-
+/** Runs `steps` on one end of pipe `name` ('p') in a child process; see children/pipe-end.ts. */
 function pipeChild(
+  t: TestContext,
   topology: Topology,
-  namespace: string,
+  mp: Context,
   config: { name?: string; end: 0 | 1; duplex?: boolean; steps: unknown[] },
-  name = connectionName(),
-) {
-  return startChild<StepResult[]>('pipe-end', {
-    topology,
-    namespace,
-    connectionName: name,
-    name: config.name ?? 'p',
-    ...config,
-  })
+  connectionName?: string,
+): RunningChild {
+  const { namespace } = mp.options
+  return startChild(t, 'pipe-end', { topology, namespace, connectionName, name: 'p', ...config })
 }
 
 for (const topology of TOPOLOGIES) {
@@ -73,13 +49,13 @@ for (const topology of TOPOLOGIES) {
     it("the seed's hello: a child sends ['hello'] through its end, the parent receives it", async (t) => {
       const mp = await openContext(t, topology)
       const [parentConn] = mp.pipe('hello')
-      const child = pipeChild(topology, mp.options.namespace, {
+      const child = pipeChild(t, topology, mp, {
         name: 'hello',
         end: 1,
         steps: [{ send: ['hello'] }, { close: true }],
       })
       assert.deepEqual(await parentConn.recv(), ['hello'])
-      assert.deepEqual(await child.result, [{ value: null }, { value: null }])
+      assert.deepEqual(await child.result<StepResult[]>(), [{ value: null }, { value: null }])
       await assert.rejects(parentConn.recv(), (error) => error instanceof EOFError)
     })
 
@@ -92,8 +68,8 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await a.poll(), true)
       assert.equal(await a.recv(), 1)
       assert.equal(await a.recv({ timeout: 1000 }), 2)
-      for (let i = 0; i < 3; i++) await assert.rejects(a.recv(), isCode('EOF'))
-      await assert.rejects(mp.pipe('p')[0].recvBytes(), isCode('EOF'))
+      for (let i = 0; i < 3; i++) await assert.rejects(a.recv(), hasCode('EOF'))
+      await assert.rejects(mp.pipe('p')[0].recvBytes(), hasCode('EOF'))
       assert.equal(await a.poll(), true, 'poll says recv would not block')
       assert.equal(await a.poll(1000), true)
     })
@@ -102,8 +78,9 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const name = connectionName()
       const child = pipeChild(
+        t,
         topology,
-        mp.options.namespace,
+        mp,
         { end: 0, steps: [{ recv: {} }, { recv: {} }, { poll: 0 }] },
         name,
       )
@@ -111,7 +88,7 @@ for (const topology of TOPOLOGIES) {
       const b = mp.pipe('p')[1]
       await b.send('last words')
       await b.close()
-      assert.deepEqual(await child.result, [
+      assert.deepEqual(await child.result<StepResult[]>(), [
         { value: 'last words' },
         { error: 'EOF' },
         { ready: true },
@@ -145,21 +122,16 @@ for (const topology of TOPOLOGIES) {
       }
       const again = mp.pipe('p')[0]
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => again.send(1))
-      await assert.rejects(again.recv(), isCode('VALUE_ERROR'))
+      await assert.rejects(again.recv(), hasCode('VALUE_ERROR'))
     })
 
     it('closing an end wakes its receivers in other processes, which learn it closed', async (t) => {
       const mp = await openContext(t, topology)
       const name = connectionName()
-      const child = pipeChild(
-        topology,
-        mp.options.namespace,
-        { end: 0, steps: [{ recv: {} }] },
-        name,
-      )
+      const child = pipeChild(t, topology, mp, { end: 0, steps: [{ recv: {} }] }, name)
       await waitForBlocked(mp, name)
       await mp.pipe('p')[0].close()
-      assert.deepEqual(await child.result, [{ error: 'VALUE_ERROR' }])
+      assert.deepEqual(await child.result<StepResult[]>(), [{ error: 'VALUE_ERROR' }])
     })
 
     it('closing drops unread messages, and closing both ends deletes every key', async (t) => {
@@ -186,32 +158,32 @@ for (const topology of TOPOLOGIES) {
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => r.send('back'))
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => r.sendBytes(Buffer.from('b')))
       await assert.rejects(w.recv(), (error) => error instanceof ValueError)
-      await assert.rejects(w.recvBytes(), isCode('VALUE_ERROR'))
-      await assert.rejects(w.poll(), isCode('VALUE_ERROR'))
+      await assert.rejects(w.recvBytes(), hasCode('VALUE_ERROR'))
+      await assert.rejects(w.poll(), hasCode('VALUE_ERROR'))
       // A handle that takes the one-way pipe for a duplex one is told so, and writes nothing.
       const [wrongR] = mp.pipe('p')
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => wrongR.send('back'))
       await assert.rejects(wrongR.send('back'), /one-way/)
       await w.close()
-      await assert.rejects(r.recv(), isCode('EOF'))
+      await assert.rejects(r.recv(), hasCode('EOF'))
     })
 
     it('one-way across processes: a child writes through end 1 and closes', async (t) => {
       const mp = await openContext(t, topology)
       const [r] = mp.pipe('p', { duplex: false })
-      const child = pipeChild(topology, mp.options.namespace, {
+      const child = pipeChild(t, topology, mp, {
         end: 1,
         duplex: false,
         steps: [{ send: 1 }, { send: 2 }, { recv: {} }, { close: true }],
       })
-      assert.deepEqual(await child.result, [
+      assert.deepEqual(await child.result<StepResult[]>(), [
         { value: null },
         { value: null },
         { error: 'VALUE_ERROR' },
         { value: null },
       ])
       assert.deepEqual([await r.recv(), await r.recv()], [1, 2])
-      await assert.rejects(r.recv(), isCode('EOF'))
+      await assert.rejects(r.recv(), hasCode('EOF'))
     })
 
     it('sendBytes and recvBytes carry any bytes exactly; values and bytes share the channel', async (t) => {
@@ -229,25 +201,28 @@ for (const topology of TOPOLOGIES) {
       assert.deepEqual(await b.recvBytes(), Buffer.alloc(0))
       assert.deepEqual(await b.recvBytes(), Buffer.from('{"as":"json"}'))
       assert.deepEqual(await b.recv(), [1, 'two'])
-      await assert.rejects(b.recv(), isCode('NOT_SERIALIZABLE'))
+      await assert.rejects(b.recv(), hasCode('NOT_SERIALIZABLE'))
     })
 
     it('bytes cross processes unchanged', async (t) => {
       const mp = await openContext(t, topology)
       const [a] = mp.pipe('p')
       const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) % 256))
-      const child = pipeChild(topology, mp.options.namespace, {
+      const child = pipeChild(t, topology, mp, {
         end: 1,
         steps: [{ recvBytes: {} }, { sendBytes: bytes.toString('base64') }],
       })
       await a.sendBytes(bytes)
-      assert.deepEqual(await child.result, [{ bytes: bytes.toString('base64') }, { value: null }])
+      assert.deepEqual(await child.result<StepResult[]>(), [
+        { bytes: bytes.toString('base64') },
+        { value: null },
+      ])
       assert.deepEqual(await a.recvBytes(), bytes)
     })
 
     it('refuses bad messages and arguments before writing anything', async (t) => {
       const mp = await openContext(t, topology)
-      assert.throws(() => mp.pipe('no spaces'), isCode('INVALID_NAME'))
+      assert.throws(() => mp.pipe('no spaces'), hasCode('INVALID_NAME'))
       const [a] = mp.pipe('p')
       await a.send('something')
       await assertRefusedWithoutWrite(mp, 'NOT_SERIALIZABLE', () => a.send(new Date() as never))
@@ -293,8 +268,11 @@ for (const topology of TOPOLOGIES) {
       const [a] = named.pipe('p')
       const polls = [a.poll(20_000), a.poll(Number.POSITIVE_INFINITY)]
       await waitForBlocked(mp, name)
-      const child = pipeChild(topology, mp.options.namespace, { end: 1, steps: [{ send: 'hi' }] })
-      await child.result
+      const child = pipeChild(t, topology, mp, {
+        end: 1,
+        steps: [{ send: 'hi' }],
+      })
+      await child.result<StepResult[]>()
       assert.deepEqual(await Promise.all(polls), [true, true])
       assert.equal(await a.recv({ timeout: 0 }), 'hi')
     })
@@ -314,8 +292,8 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
       const [a] = named.pipe('p')
-      const recv = assert.rejects(a.recv(), isCode('VALUE_ERROR'))
-      const poll = assert.rejects(a.poll(30_000), isCode('VALUE_ERROR'))
+      const recv = assert.rejects(a.recv(), hasCode('VALUE_ERROR'))
+      const poll = assert.rejects(a.poll(30_000), hasCode('VALUE_ERROR'))
       await waitForBlocked(mp, name, 2)
       await a.close()
       await recv
@@ -327,8 +305,8 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
       const [a] = named.pipe('p')
-      const recv = assert.rejects(a.recv(), isCode('CONNECTION'))
-      const poll = assert.rejects(a.poll(30_000), isCode('CONNECTION'))
+      const recv = assert.rejects(a.recv(), hasCode('CONNECTION'))
+      const poll = assert.rejects(a.poll(30_000), hasCode('CONNECTION'))
       await waitForBlocked(mp, name, 2)
       const started = performance.now()
       await named.close()
@@ -336,8 +314,8 @@ for (const topology of TOPOLOGIES) {
       await recv
       await poll
       assert.equal(await blockedCount(mp, name), 0)
-      await assert.rejects(a.recv(), isCode('CONNECTION'))
-      await assert.rejects(a.poll(100), isCode('CONNECTION'))
+      await assert.rejects(a.recv(), hasCode('CONNECTION'))
+      await assert.rejects(a.poll(100), hasCode('CONNECTION'))
     })
   })
 }

@@ -29,6 +29,15 @@ describe('pool (local backend)', () => {
     }
   })
 
+  it('takes plain and promised results alike, in one chunk', async (t) => {
+    const pool = await openPool(t)
+    const items = Array.from({ length: 10 }, (_, i) => i)
+    assert.deepEqual(
+      await pool.map('sometimesAsync', items, { chunksize: 5 }),
+      items.map((n) => n * 2),
+    )
+  })
+
   it('returns an empty result for empty input', async (t) => {
     const pool = await openPool(t)
     assert.deepEqual(await pool.map('double', []), [])

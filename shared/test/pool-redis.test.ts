@@ -1,20 +1,33 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Context, isRedprocError, listWorkers, serve } from '../src/index.js'
+import { type PoolJob, poolKeys } from '../src/pool/pool-job.js'
+import { TERMINATION_FRESH_MS, Terminations } from '../src/pool/terminations.js'
 import * as tasks from './fixtures/tasks.js'
-import { exitOf, startChild } from './support/processes.js'
+import { type RunningChild, startChild } from './support/children.js'
 import { openContext } from './support/redis.js'
+import { until } from './support/until.js'
 
+/** Starts `count` serving processes on queue 'tasks', resolving once each says it is ready. */
 async function startWorkers(
-  t: Parameters<typeof startChild>[0],
+  t: TestContext,
   mp: Context,
   count: number,
   concurrency = 2,
-) {
-  return Promise.all(
-    Array.from({ length: count }, () =>
-      startChild(t, 'pool-serve', [mp.options.namespace, 'tasks', String(concurrency)]),
-    ),
+): Promise<RunningChild[]> {
+  const workers = Array.from({ length: count }, () =>
+    startChild(t, 'pool-serve', [mp.options.namespace, 'tasks', String(concurrency)]),
+  )
+  for (const worker of workers) assert.equal(await worker.nextLine(), 'ready')
+  return workers
+}
+
+/** Waits until some worker on queue 'tasks' is running an item. */
+function untilAWorkerIsBusy(mp: Context): Promise<void> {
+  return until(
+    async () => (await listWorkers(mp, 'tasks')).some((w) => w.current.length > 0),
+    'a worker runs an item',
   )
 }
 
@@ -126,9 +139,7 @@ describe('pool (redis backend)', () => {
     const items = Array.from({ length: 8 }, () => [1, 500])
     const pending = pool.starmapAsync<number>('slowDouble', items, { chunksize: 1 })
     // let the doomed worker take items, then kill it before it can answer
-    while (!(await listWorkers(mp, 'tasks')).some((w) => w.current.length > 0)) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    await untilAWorkerIsBusy(mp)
     doomed?.kill('SIGKILL')
     await startWorkers(t, mp, 1, 4)
     assert.deepEqual(await pending.get({ timeout: 60_000 }), Array(8).fill(2))
@@ -152,11 +163,124 @@ describe('pool (redis backend)', () => {
     const mp = await openContext(t)
     const [worker] = await startWorkers(t, mp, 1, 1)
     const pending = mp.pool().applyAsync('slowDouble', [21, 300])
-    while (!(await listWorkers(mp, 'tasks')).some((w) => w.current.length > 0)) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    await untilAWorkerIsBusy(mp)
     worker?.kill('SIGTERM')
     assert.equal(await pending.get({ timeout: 10_000 }), 42)
-    assert.equal(await exitOf(worker as never), 0)
+    assert.equal((await worker?.exited)?.code, 0)
+  })
+
+  it('a chunk whose result cannot be sent is not acknowledged, and runs again once it can', async (t) => {
+    const mp = await openContext(t)
+    const keys = poolKeys(mp, 'far')
+    // A reply list that is not a list: the reply to this pool fails.
+    await mp.redis.set(keys.replies, 'not a list')
+    const queue = mp.joinableQueue<PoolJob>('jobs')
+    await queue.put({ pool: 'far', chunk: 0, task: 'double', items: [21] })
+    const server = await serve(mp, { queue: 'jobs', tasks, heartbeatMs: 100 })
+    t.after(() => server.stop())
+    await until(() => server.info().processed > 0, 'the chunk ran')
+    assert.equal(
+      await queue.unfinishedTasks(),
+      1,
+      'the chunk whose reply failed is not acknowledged',
+    )
+    await mp.redis.del(keys.replies)
+    const replies = await mp.openBlockingClient()
+    const reply = await replies.blpop(keys.replies, 10)
+    assert.deepEqual(JSON.parse(reply?.[1] ?? 'null'), {
+      chunk: 0,
+      outcome: { ok: true, results: [42] },
+    })
+    await queue.join({ timeout: 10_000 })
+    assert.ok(server.info().processed >= 2, 'the chunk ran again')
+  })
+
+  it('among fast chunks taken ahead, one whose reply fails is still not acknowledged', async (t) => {
+    const mp = await openContext(t)
+    const good = poolKeys(mp, 'good')
+    const broken = poolKeys(mp, 'broken')
+    await mp.redis.set(broken.replies, 'not a list')
+    const jobs: PoolJob[] = Array.from({ length: 40 }, (_, chunk) => ({
+      pool: 'good',
+      chunk,
+      task: 'double',
+      items: [chunk],
+    }))
+    jobs.splice(20, 0, { pool: 'broken', chunk: 0, task: 'double', items: [21] })
+    const queue = mp.joinableQueue<PoolJob>('jobs')
+    await queue.putMany(jobs)
+    const server = await serve(mp, { queue: 'jobs', tasks, heartbeatMs: 100 })
+    t.after(() => server.stop())
+    // the chunks before the broken one ran fast, so it was taken ahead; it ran, and its reply failed
+    await until(() => server.info().processed >= 21, 'the broken chunk ran')
+    assert.ok((await queue.unfinishedTasks()) >= 1, 'the chunk whose reply failed is unfinished')
+    await mp.redis.del(broken.replies)
+    const replies = await mp.openBlockingClient()
+    const reply = await replies.blpop(broken.replies, 10)
+    assert.deepEqual(JSON.parse(reply?.[1] ?? 'null'), {
+      chunk: 0,
+      outcome: { ok: true, results: [42] },
+    })
+    const answered = new Set<number>()
+    while (answered.size < 40) {
+      const next = await replies.blpop(good.replies, 10)
+      assert.ok(next, `only ${answered.size} of 40 good chunks were answered`)
+      answered.add((JSON.parse(next[1]) as { chunk: number }).chunk)
+    }
+    await queue.join({ timeout: 10_000 })
+  })
+
+  it('serve acknowledges and drops an item that is not a pool chunk, and goes on', async (t) => {
+    const mp = await openContext(t)
+    const queue = mp.joinableQueue('jobs')
+    await queue.putMany([{ not: 'a chunk' }, null, 'text'])
+    const server = await serve(mp, { queue: 'jobs', tasks, heartbeatMs: 100 })
+    t.after(() => server.stop())
+    await queue.join({ timeout: 10_000 })
+    assert.deepEqual(await mp.pool({ queue: 'jobs' }).map('double', [1, 2]), [2, 4])
+    assert.equal(server.info().processed, 2)
+  })
+
+  it('a map on a queue that was shut down fails with SHUTDOWN instead of waiting', async (t) => {
+    const mp = await openContext(t)
+    await mp.joinableQueue('tasks').shutdown()
+    await assert.rejects(mp.pool().map('double', [1, 2, 3], { chunksize: 1 }), (e) =>
+      isRedprocError(e, 'SHUTDOWN'),
+    )
+  })
+
+  it('serve refuses a prefetch below 1', async (t) => {
+    const mp = await openContext(t)
+    await assert.rejects(serve(mp, { tasks, prefetch: 0 }), (e) => isRedprocError(e, 'VALUE_ERROR'))
+    assert.deepEqual(await listWorkers(mp, 'tasks'), [])
+  })
+
+  it('a serving process sees a pool terminated within TERMINATION_FRESH_MS', async (t) => {
+    const mp = await openContext(t)
+    const terminations = new Terminations(mp)
+    assert.equal(await terminations.terminated('p'), false)
+    await mp.redis.set(poolKeys(mp, 'p').terminated, '1')
+    await sleep(TERMINATION_FRESH_MS + 1)
+    assert.equal(await terminations.terminated('p'), true)
+    // an answer read along with a reply is taken as it is
+    terminations.note('q', true)
+    assert.equal(await terminations.terminated('q'), true)
+  })
+
+  it('a serving process with prefetch 1 shares a map with one that takes ahead', async (t) => {
+    const mp = await openContext(t)
+    const one = await serve(mp, { queue: 'jobs', tasks, prefetch: 1, heartbeatMs: 100 })
+    const ahead = await serve(mp, { queue: 'jobs', tasks, prefetch: 16, heartbeatMs: 100 })
+    t.after(async () => {
+      await one.stop()
+      await ahead.stop()
+    })
+    const items = Array.from({ length: 300 }, (_, i) => i)
+    const results = await mp.pool({ queue: 'jobs' }).map('double', items, { chunksize: 1 })
+    assert.deepEqual(
+      results,
+      items.map((n) => n * 2),
+    )
+    assert.equal(one.info().processed + ahead.info().processed, 300)
   })
 })

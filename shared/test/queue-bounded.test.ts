@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Full, isRedprocError, type Json } from '../src/index.js'
-import {
-  connectionName,
-  openNamedContext,
-  startChild,
-  waitForBlocked,
-} from './children/queue-support.js'
+import { Full } from '../src/index.js'
+import type { Consumed } from './children/queue-consumer.js'
+import type { Produced } from './children/queue-producer.js'
+import { connectionName, openNamedContext, waitForBlocked } from './support/blocked-connections.js'
+import { startChild } from './support/children.js'
+import { hasCode, msUntilRefused } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
-
-interface Consumed {
-  items: Json[]
-  ended: string | null
-  elapsedMs: number
-}
-
-interface Produced {
-  put: number
-  errors: Record<string, number>
-}
-
-const isCode = (code: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error, code as never), `expected ${code}, got ${String(error)}`)
-  return true
-}
-
-/** Runs `action`, returning how long it took to fail with `code`, in ms. */
-async function msUntilRefused(code: string, action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await assert.rejects(action, isCode(code))
-  return performance.now() - started
-}
 
 for (const topology of TOPOLOGIES) {
   describe(`bounded queue (${topology})`, () => {
@@ -56,7 +32,9 @@ for (const topology of TOPOLOGIES) {
       const meta = `rp:{${mp.options.namespace}:queue:q}:meta`
       assert.equal(await mp.redis.hget(meta, 'waiting'), '0')
       await assert.rejects(q.putMany([2, 3], { timeout: 50 }), /0 of 2 items went in/)
-      assert.deepEqual(await mp.redis.lrange(`rp:{${mp.options.namespace}:queue:q}`, 0, -1), ['1'])
+      assert.deepEqual(await mp.redis.lrange(`rp:{${mp.options.namespace}:queue:q}:items`, 0, -1), [
+        '1',
+      ])
     })
 
     it('a put blocked on a full queue goes in once a get in another process makes room', async (t) => {
@@ -70,16 +48,15 @@ for (const topology of TOPOLOGIES) {
       })
       await waitForBlocked(mp, name)
       assert.equal(done, false)
-      const consumer = startChild<Consumed>('queue-consumer', {
+      const consumer = startChild(t, 'queue-consumer', {
         topology,
         namespace: mp.options.namespace,
-        connectionName: connectionName(),
         name: 'q',
         count: 1,
       })
-      assert.deepEqual((await consumer.result).items, [1])
+      assert.deepEqual((await consumer.result<Consumed>()).items, [1])
       await put
-      assert.deepEqual(await mp.redis.lrange(`rp:{${mp.options.namespace}:queue:q}`, 0, -1), [
+      assert.deepEqual(await mp.redis.lrange(`rp:{${mp.options.namespace}:queue:q}:items`, 0, -1), [
         '2',
         '3',
       ])
@@ -90,15 +67,14 @@ for (const topology of TOPOLOGIES) {
       const config = { topology, namespace: mp.options.namespace, name: 'q', maxsize: 5 }
       // Racing putNowait: exactly maxsize go in, the rest are refused.
       const racers = [0, 100, 200].map((from) =>
-        startChild<Produced>('queue-producer', {
+        startChild(t, 'queue-producer', {
           ...config,
-          connectionName: connectionName(),
           from,
           count: 20,
           nowait: true,
         }),
       )
-      const raced = await Promise.all(racers.map((r) => r.result))
+      const raced = await Promise.all(racers.map((r) => r.result<Produced>()))
       assert.equal(
         raced.reduce((sum, r) => sum + r.put, 0),
         5,
@@ -107,14 +83,13 @@ for (const topology of TOPOLOGIES) {
         raced.reduce((sum, r) => sum + (r.errors.FULL ?? 0), 0),
         55,
       )
-      assert.equal(await mp.redis.llen(`rp:{${mp.options.namespace}:queue:q}`), 5)
+      assert.equal(await mp.redis.llen(`rp:{${mp.options.namespace}:queue:q}:items`), 5)
       for (let i = 0; i < 5; i++) await mp.queue('q').get()
 
       // Blocking producers: all 600 items go through a queue of 5, never above it.
       const producers = [0, 1000, 2000].map((from) =>
-        startChild<Produced>('queue-producer', {
+        startChild(t, 'queue-producer', {
           ...config,
-          connectionName: connectionName(),
           from,
           count: 200,
         }),
@@ -127,7 +102,7 @@ for (const topology of TOPOLOGIES) {
         got.push(await q.get({ timeout: 10_000 }))
       }
       for (const producer of producers)
-        assert.deepEqual(await producer.result, { put: 200, errors: {} })
+        assert.deepEqual(await producer.result<Produced>(), { put: 200, errors: {} })
       assert.ok(most <= 5, `the queue held ${most} items`)
       assert.equal(new Set(got).size, 600)
       assert.equal(await mp.redis.hget(`rp:{${mp.options.namespace}:queue:q}:meta`, 'waiting'), '0')
@@ -142,6 +117,35 @@ for (const topology of TOPOLOGIES) {
       while (got.length < 20) got.push(await q.get())
       await putting
       assert.deepEqual(got, items)
+    })
+
+    it('a first bounded put moves the items under its bound; plain handles follow', async (t) => {
+      const mp = await openContext(t, topology)
+      const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
+      const key = `rp:{${mp.options.namespace}:queue:q}`
+      const plain = named.queue<number>('q')
+      const getter = mp.queue<number>('q')
+      await plain.putMany([0, 1, 2])
+      await plain.put(3)
+      // Until then, plain pushes and pops on the list at the main key.
+      assert.equal(await getter.get(), 0)
+      assert.deepEqual(await mp.redis.lrange(key, 0, -1), ['1', '2', '3'])
+      await mp.queue<number>('q', { maxsize: 4 }).put(4)
+      assert.equal(await mp.redis.get(key), 'bounded')
+      assert.deepEqual(await mp.redis.lrange(`${key}:items`, 0, -1), ['1', '2', '3', '4'])
+      // The plain handle's push fails (WRONGTYPE) and its puts keep to the bound.
+      await assert.rejects(plain.putNowait(5), (error) => error instanceof Full)
+      assert.equal(await plain.full(), true)
+      const blocked = plain.put(5)
+      await waitForBlocked(mp, name)
+      // The getter's pop leaves the main key, and its get makes room for the put.
+      assert.equal(await getter.get(), 1)
+      await blocked
+      assert.deepEqual(await mp.redis.lrange(`${key}:items`, 0, -1), ['2', '3', '4', '5'])
+      assert.deepEqual(
+        [await getter.get(), await getter.getNowait(), await plain.get(), await plain.get()],
+        [2, 3, 4, 5],
+      )
     })
 
     it('a handle without maxsize keeps to the bound a bounded put recorded', async (t) => {
@@ -160,7 +164,7 @@ for (const topology of TOPOLOGIES) {
       await q.put(0)
       const puts = [q.put(1), q.put(2, { timeout: 30_000 })]
       const childName = connectionName()
-      const child = startChild<Produced>('queue-producer', {
+      const child = startChild(t, 'queue-producer', {
         topology,
         namespace: mp.options.namespace,
         connectionName: childName,
@@ -172,8 +176,8 @@ for (const topology of TOPOLOGIES) {
       await waitForBlocked(mp, name)
       await waitForBlocked(mp, childName)
       await mp.queue('q').shutdown()
-      for (const put of puts) await assert.rejects(put, isCode('SHUTDOWN'))
-      assert.deepEqual(await child.result, { put: 0, errors: { SHUTDOWN: 1 } })
+      for (const put of puts) await assert.rejects(put, hasCode('SHUTDOWN'))
+      assert.deepEqual(await child.result<Produced>(), { put: 0, errors: { SHUTDOWN: 1 } })
       assert.equal(await q.get(), 0)
     })
   })

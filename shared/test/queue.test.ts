@@ -1,38 +1,46 @@
 import assert from 'node:assert/strict'
+import type { TestContext } from 'node:test'
 import { describe, it } from 'node:test'
-import { Empty, isRedprocError, type Json, ShutDown, ValueError } from '../src/index.js'
+import { type Context, Empty, type Json, ShutDown, ValueError } from '../src/index.js'
+import type { Consumed } from './children/queue-consumer.js'
+import type { Produced } from './children/queue-producer.js'
 import {
   blockedCount,
   connectionName,
   openNamedContext,
-  startChild,
-  until,
   waitForBlocked,
-} from './children/queue-support.js'
-import { openContext, TOPOLOGIES } from './support/redis.js'
+} from './support/blocked-connections.js'
+import { startChild } from './support/children.js'
+import { hasCode, msUntilRefused } from './support/error-codes.js'
+import { masterNodes, openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
+import { until } from './support/until.js'
 
-interface Consumed {
-  items: Json[]
-  ended: string | null
-  elapsedMs: number
-}
-
-interface Produced {
-  put: number
-  errors: Record<string, number>
-}
-
-const isCode = (code: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error, code as never), `expected ${code}, got ${String(error)}`)
-  return true
-}
-
-/** Runs `action`, returning how long it took to fail with `code`, in ms. */
-async function msUntilRefused(code: string, action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await assert.rejects(action, isCode(code))
-  return performance.now() - started
+/**
+ * The commands clients send to Redis on `key` and the keys beside it (its
+ * hash tag), as Redis's MONITOR reports them, from now until `stop` (which
+ * waits until the feed has caught up). Commands run inside scripts are left out.
+ */
+async function watchCommands(t: TestContext, mp: Context, key: string) {
+  const seen: string[][] = []
+  const monitors = await Promise.all(masterNodes(mp).map((node) => node.monitor()))
+  t.after(() => {
+    for (const monitor of monitors) monitor.disconnect()
+  })
+  const tag = key.slice(key.indexOf('{'), key.indexOf('}') + 1)
+  for (const monitor of monitors) {
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.slice(1).some((arg) => arg.includes(tag))) seen.push(args)
+    })
+  }
+  return {
+    async stop(): Promise<string[][]> {
+      const marker = `${key}:watched`
+      await mp.redis.exists(marker)
+      await until(async () => seen.some((args) => args[1] === marker), 'MONITOR caught up')
+      return seen.filter((args) => args[1] !== marker)
+    },
+  }
 }
 
 for (const topology of TOPOLOGIES) {
@@ -51,6 +59,48 @@ for (const topology of TOPOLOGIES) {
       assert.deepEqual(await q.get(), { task: 'double', arg: 0.5 })
       assert.equal(await q.getNowait(), null)
       assert.deepEqual(await q.get({ timeout: 1000 }), [1, 'two'])
+    })
+
+    it('an unbounded queue costs Redis one RPUSH per batch of puts and one BLMPOP per batch of gets', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<number>('q')
+      const key = `rp:{${mp.options.namespace}:queue:q}`
+      const watch = await watchCommands(t, mp, key)
+      // 50 puts made at once: the first goes alone, the others together behind it.
+      await Promise.all(Array.from({ length: 50 }, (_, i) => q.put(i)))
+      // 25 gets waiting at once share one pop.
+      const got = await Promise.all(Array.from({ length: 25 }, () => q.get()))
+      assert.deepEqual(
+        got,
+        Array.from({ length: 25 }, (_, i) => i),
+      )
+      const commands = (await watch.stop()).map((args) => args[0]?.toLowerCase())
+      assert.deepEqual(
+        commands.filter((name) => name !== 'rpush' && name !== 'blmpop'),
+        [],
+        'nothing but pushes and pops',
+      )
+      const pushes = commands.filter((name) => name === 'rpush').length
+      assert.ok(pushes <= 2, `${pushes} RPUSHes for 50 puts`)
+      assert.equal(commands.filter((name) => name === 'blmpop').length, 1)
+      assert.deepEqual(await q.getNowait(), 25)
+    })
+
+    it('puts not yet sent go out before a later command of the same process', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.queue<string>('q')
+      const other = mp.queue<string>('q')
+      // The first put is on its way; the second waits for it to return.
+      const puts = [q.put('a'), q.put('b')]
+      assert.equal(await other.qsize(), 2)
+      const more = [q.put('c'), q.put('d')]
+      assert.equal(await other.getNowait(), 'a')
+      const last = [q.put('e'), q.put('f')]
+      await other.shutdown()
+      await Promise.all([...puts, ...more, ...last])
+      const rest = []
+      for await (const item of other) rest.push(item)
+      assert.deepEqual(rest, ['b', 'c', 'd', 'e', 'f'])
     })
 
     it('putMany appends every item in order, in chunks past what one script call takes', async (t) => {
@@ -146,7 +196,7 @@ for (const topology of TOPOLOGIES) {
     it('a get blocked in a child process takes what the parent puts', async (t) => {
       const mp = await openContext(t, topology)
       const name = connectionName()
-      const consumer = startChild<Consumed>('queue-consumer', {
+      const consumer = startChild(t, 'queue-consumer', {
         topology,
         namespace: mp.options.namespace,
         connectionName: name,
@@ -155,32 +205,32 @@ for (const topology of TOPOLOGIES) {
       })
       await waitForBlocked(mp, name)
       await mp.queue('q').putMany(['a', { b: [1] }])
-      assert.deepEqual((await consumer.result).items, ['a', { b: [1] }])
+      assert.deepEqual((await consumer.result<Consumed>()).items, ['a', { b: [1] }])
     })
 
     it('2 producer and 3 consumer processes move 2,000 items, each got exactly once', async (t) => {
       const mp = await openContext(t, topology)
       const config = { topology, namespace: mp.options.namespace, name: 'q' }
       const producers = [0, 1000].map((from) =>
-        startChild<Produced>('queue-producer', {
+        startChild(t, 'queue-producer', {
           ...config,
-          connectionName: connectionName(),
           from,
           count: 1000,
         }),
       )
       const consumers = [0, 1, 2].map((i) =>
-        startChild<Consumed>('queue-consumer', {
+        startChild(t, 'queue-consumer', {
           ...config,
-          connectionName: connectionName(),
           iterate: i === 0,
           concurrency: i === 2 ? 8 : 1,
         }),
       )
       for (const producer of producers)
-        assert.deepEqual(await producer.result, { put: 1000, errors: {} })
+        assert.deepEqual(await producer.result<Produced>(), { put: 1000, errors: {} })
       await mp.queue('q').shutdown()
-      const got = (await Promise.all(consumers.map((c) => c.result))).map((r) => r.items)
+      const got = (await Promise.all(consumers.map((c) => c.result<Consumed>()))).map(
+        (r) => r.items,
+      )
       const all = got.flat() as number[]
       assert.equal(all.length, 2000)
       assert.deepEqual(
@@ -232,10 +282,10 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await q.get(), 1)
       assert.equal(await q.getNowait(), 2)
       await assert.rejects(q.get(), (error) => error instanceof ShutDown)
-      await assert.rejects(q.get({ timeout: 5000 }), isCode('SHUTDOWN'))
+      await assert.rejects(q.get({ timeout: 5000 }), hasCode('SHUTDOWN'))
       await assert.rejects(q.getNowait(), (error) => error instanceof ShutDown)
       await q.shutdown()
-      await assert.rejects(mp.queue('q').getNowait(), isCode('SHUTDOWN'))
+      await assert.rejects(mp.queue('q').getNowait(), hasCode('SHUTDOWN'))
     })
 
     it('shutdown({ immediate: true }) drops the items at once', async (t) => {
@@ -246,8 +296,8 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await q.get(), 1)
       await q.shutdown({ immediate: true })
       assert.equal(await q.qsize(), 0)
-      await assert.rejects(q.get(), isCode('SHUTDOWN'))
-      await assert.rejects(q.getNowait(), isCode('SHUTDOWN'))
+      await assert.rejects(q.get(), hasCode('SHUTDOWN'))
+      await assert.rejects(q.getNowait(), hasCode('SHUTDOWN'))
     })
 
     it('shutdown wakes getters blocked in this and in other processes', async (t) => {
@@ -257,7 +307,7 @@ for (const topology of TOPOLOGIES) {
       const localGets = [local.get(), local.get({ timeout: 30_000 })]
       const childName = connectionName()
       const children = [0, 1].map(() =>
-        startChild<Consumed>('queue-consumer', {
+        startChild(t, 'queue-consumer', {
           topology,
           namespace: mp.options.namespace,
           connectionName: childName,
@@ -268,12 +318,12 @@ for (const topology of TOPOLOGIES) {
       await waitForBlocked(mp, childName, 2)
       const started = performance.now()
       await mp.queue('q').shutdown()
-      for (const get of localGets) await assert.rejects(get, isCode('SHUTDOWN'))
-      for (const child of children) assert.equal((await child.result).ended, 'SHUTDOWN')
+      for (const get of localGets) await assert.rejects(get, hasCode('SHUTDOWN'))
+      for (const child of children) assert.equal((await child.result<Consumed>()).ended, 'SHUTDOWN')
       assert.ok(performance.now() - started < 5000)
       // The token stays for later getters, and only one of it.
-      await assert.rejects(local.get(), isCode('SHUTDOWN'))
-      assert.equal(await mp.redis.llen(`rp:{${mp.options.namespace}:queue:q}`), 1)
+      await assert.rejects(local.get(), hasCode('SHUTDOWN'))
+      assert.equal(await mp.redis.llen(`rp:{${mp.options.namespace}:queue:q}:items`), 1)
     })
 
     it('for await yields every item, then ends once the queue is shut down and drained', async (t) => {
@@ -307,7 +357,7 @@ for (const topology of TOPOLOGIES) {
         () => q.qsize(),
         () => q.shutdown(),
       ]) {
-        await assert.rejects(call(), isCode('VALUE_ERROR'))
+        await assert.rejects(call(), hasCode('VALUE_ERROR'))
       }
       await other.put(5)
       assert.equal(await alsoWaiting, 5)
@@ -322,7 +372,7 @@ for (const topology of TOPOLOGIES) {
       const waiting = q.get()
       await waitForBlocked(mp, name)
       await q.close()
-      await assert.rejects(waiting, isCode('VALUE_ERROR'))
+      await assert.rejects(waiting, hasCode('VALUE_ERROR'))
       await until(async () => (await blockedCount(mp, name)) === 0, 'the pop is ended')
       await mp.queue('q').put(1)
       assert.equal(await mp.queue('q').get({ timeout: 5000 }), 1)
@@ -332,8 +382,8 @@ for (const topology of TOPOLOGIES) {
       const mp = await openContext(t, topology)
       const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)
       await named.queue('full', { maxsize: 1 }).put(1)
-      const get = assert.rejects(named.queue('q').get(), isCode('CONNECTION'))
-      const put = assert.rejects(named.queue('full').put(2), isCode('CONNECTION'))
+      const get = assert.rejects(named.queue('q').get(), hasCode('CONNECTION'))
+      const put = assert.rejects(named.queue('full').put(2), hasCode('CONNECTION'))
       await waitForBlocked(mp, name, 2)
       const started = performance.now()
       await named.close()
@@ -342,14 +392,14 @@ for (const topology of TOPOLOGIES) {
       await put
       assert.equal(await blockedCount(mp, name), 0)
       // Later calls fail too, without opening a connection that would keep the process alive.
-      await assert.rejects(named.queue('q').get(), isCode('CONNECTION'))
-      await assert.rejects(named.queue('full').put(2), isCode('CONNECTION'))
+      await assert.rejects(named.queue('q').get(), hasCode('CONNECTION'))
+      await assert.rejects(named.queue('full').put(2), hasCode('CONNECTION'))
     })
 
     it('refuses bad arguments with clear codes before touching Redis', async (t) => {
       const mp = await openContext(t, topology)
-      assert.throws(() => mp.queue('no spaces'), isCode('INVALID_NAME'))
-      assert.throws(() => mp.queue('q', { maxsize: 1.5 }), isCode('TYPE_ERROR'))
+      assert.throws(() => mp.queue('no spaces'), hasCode('INVALID_NAME'))
+      assert.throws(() => mp.queue('q', { maxsize: 1.5 }), hasCode('TYPE_ERROR'))
       const q = mp.queue('q')
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => q.get({ timeout: -1 }))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () =>

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isRedprocError } from '../src/index.js'
-import { until } from './children/sync-support.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`rlock (${topology})`, () => {

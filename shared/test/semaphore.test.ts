@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isRedprocError } from '../src/index.js'
-import { startChild, until } from './children/sync-support.js'
-import { assertExitedCleanly, runChild } from './support/children.js'
+import { runChildren, startChild } from './support/children.js'
+import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
-
-const code = (expected: string) => (error: unknown) => {
-  assert.ok(isRedprocError(error), `expected ${expected}, got ${String(error)}`)
-  assert.equal(error.code, expected)
-  return true
-}
+import { until } from './support/until.js'
 
 for (const topology of TOPOLOGIES) {
   describe(`semaphore (${topology})`, () => {
@@ -73,12 +67,8 @@ for (const topology of TOPOLOGIES) {
 
     it('never lets more than n holders in, across processes', async (t) => {
       const mp = await openContext(t, topology)
-      const children = await Promise.all(
-        Array.from({ length: 4 }, () =>
-          runChild('sync-semaphore-worker', [topology, mp.options.namespace, '2', '40'], 60_000),
-        ),
-      )
-      for (const child of children) assertExitedCleanly(child)
+      const config = { topology, namespace: mp.options.namespace, permits: 2, rounds: 40 }
+      const children = await runChildren(t, 'sync-semaphore-worker', Array(4).fill(config))
       const most = Math.max(...children.map((child) => JSON.parse(child.stdout).most))
       assert.ok(most >= 1 && most <= 2, `${most} holders were inside at once`)
       assert.equal(await mp.semaphore('s', 2).value(), 2)
@@ -86,12 +76,12 @@ for (const topology of TOPOLOGIES) {
 
     it("a SIGKILLed holder's permit comes back when its lease ends", async (t) => {
       const mp = await openContext(t, topology)
-      const child = startChild('sync-lock-killed', [
+      const child = startChild(t, 'sync-lock-killed', {
         topology,
-        mp.options.namespace,
-        'semaphore',
-        '1500',
-      ])
+        namespace: mp.options.namespace,
+        kind: 'semaphore',
+        ttl: 1500,
+      })
       assert.equal(await mp.event('held').wait({ timeout: 20_000 }), true)
       const s = mp.semaphore('s', 1)
       assert.equal(await s.value(), 0)
@@ -131,20 +121,20 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await s.value(), 2)
       await mp.semaphore('s').acquire({ blocking: false })
       await mp.semaphore('s').acquire({ blocking: false })
-      await assert.rejects(s.hold({ timeout: 50 }), code('TIMEOUT'))
+      await assert.rejects(s.hold({ timeout: 50 }), hasCode('TIMEOUT'))
       await assert.rejects(
         s.withPermit(() => 1, { timeout: 50 }),
-        code('TIMEOUT'),
+        hasCode('TIMEOUT'),
       )
     })
 
     it('refuses bad arguments before touching Redis', async (t) => {
       const mp = await openContext(t, topology)
-      assert.throws(() => mp.semaphore('s', -1), code('VALUE_ERROR'))
-      assert.throws(() => mp.semaphore('s', 1.5), code('TYPE_ERROR'))
-      assert.throws(() => mp.boundedSemaphore('s', '2' as never), code('TYPE_ERROR'))
-      assert.throws(() => mp.semaphore('s', 1, { ttl: -5 }), code('VALUE_ERROR'))
-      assert.throws(() => mp.semaphore('bad name'), code('INVALID_NAME'))
+      assert.throws(() => mp.semaphore('s', -1), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.semaphore('s', 1.5), hasCode('TYPE_ERROR'))
+      assert.throws(() => mp.boundedSemaphore('s', '2' as never), hasCode('TYPE_ERROR'))
+      assert.throws(() => mp.semaphore('s', 1, { ttl: -5 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => mp.semaphore('bad name'), hasCode('INVALID_NAME'))
       const s = mp.semaphore('s', 1)
       await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => s.release(0))
       await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => s.release(1.5))
@@ -177,7 +167,7 @@ for (const topology of TOPOLOGIES) {
       await holder.acquire()
       await mp.boundedSemaphore('s', 1).release()
       assert.equal(await holder.value(), 1)
-      await assert.rejects(holder.release(), code('SEMAPHORE_OVERFLOW'))
+      await assert.rejects(holder.release(), hasCode('SEMAPHORE_OVERFLOW'))
       assert.equal(await holder.value(), 1, 'the value stays where it was')
       assert.equal(holder.held, 0)
       assert.equal(await holder.acquire({ blocking: false }), true)

@@ -1,4 +1,4 @@
-// The hand-written baseline: one ioredis connection in a BRPOP loop.
+// The hand-written baseline: `concurrency` loops of BRPOP on one ioredis connection.
 import { Redis } from 'ioredis'
 import { failed, required, serveChild } from './protocol.js'
 
@@ -7,20 +7,29 @@ serveChild(async (args, counter) => {
   const key = required(args, 'key')
   await redis.ping()
   let stopping = false
-  const loop = (async () => {
+  // Each loop waits without a timeout, as redproc's consumer does; the BRPOPs
+  // of the loops queue up on the one connection (Redis serves them in order).
+  const loop = async () => {
     while (!stopping) {
-      const popped = await redis.brpop(key, 0.2)
-      if (popped) {
-        JSON.parse(popped[1])
-        counter.add()
+      try {
+        const popped = await redis.brpop(key, 0)
+        if (popped) {
+          JSON.parse(popped[1])
+          counter.add()
+        }
+      } catch (error) {
+        if (stopping) return
+        throw error
       }
     }
-  })().catch(failed)
+  }
+  const loops = Array.from({ length: Number(args.concurrency ?? 1) }, () => loop().catch(failed))
   return {
     async stop() {
       stopping = true
-      await loop
+      // Ends the waiting BRPOPs: they fail, and the loops see `stopping`.
       redis.disconnect()
+      await Promise.all(loops)
     },
   }
 }).catch(failed)

@@ -5,6 +5,7 @@ import { joinableQueue } from './joinable-queue.js'
 import { locks } from './locks.js'
 import { memory } from './memory.js'
 import { plainQueue } from './plain-queue.js'
+import { pool } from './pool.js'
 import { putRate } from './put-rate.js'
 
 export interface Entry {
@@ -22,17 +23,12 @@ export const ENTRIES: Entry[] = [
   { number: 3, id: plainQueue.id, title: plainQueue.title, workload: plainQueue },
   { number: 4, id: dict.id, title: dict.title, workload: dict },
   { number: 5, id: locks.id, title: locks.title, workload: locks },
-  {
-    number: 6,
-    id: 'pool',
-    title: 'Pool',
-    pending: 'the pool/services do not exist yet',
-  },
+  { number: 6, id: pool.id, title: pool.title, workload: pool },
   {
     number: 7,
     id: 'http',
     title: 'HTTP',
-    pending: 'the pool/services do not exist yet',
+    pending: 'the services do not exist yet',
   },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
 ]

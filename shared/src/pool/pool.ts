@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events'
 import { checkIndex, checkKey } from '../arguments.js'
-import { encode, type Json } from '../codec.js'
+import type { Json } from '../codec.js'
 import { RedprocTypeError, ShutDown, ValueError } from '../errors.js'
 import { type AsyncCallbacks, AsyncResult } from './async-result.js'
 import type { PoolBackend } from './backend.js'
-import { type ChunkOutcome, RemoteTaskError } from './chunk.js'
+import { type ChunkOutcome, type ChunkRequest, RemoteTaskError } from './chunk.js'
 import { chunked, defaultChunksize } from './chunking.js'
+import { checkJson } from './json-check.js'
 
 export interface MapOptions {
   /** Items sent to a worker at once. @default map: about 4 chunks per worker; imap: 1 */
@@ -14,6 +16,18 @@ export interface MapOptions {
 type State = 'running' | 'closed' | 'terminated'
 
 type Settled = { index: number; outcome: ChunkOutcome } | { index: number; error: unknown }
+
+/** One call's items on their way through the engine. */
+interface Stream {
+  task: string
+  items: Iterable<Json>
+  /** Each item is a list of arguments (starmap). */
+  spread: boolean
+  chunksize: number
+  ordered: boolean
+  /** Items read lazily, checked as their chunk goes out (imap). */
+  unchecked?: boolean
+}
 
 /**
  * Python's `Pool`: named tasks applied to items by workers — threads of this
@@ -28,6 +42,8 @@ export class Pool {
 
   constructor(backend: PoolBackend) {
     this.backend = backend
+    // Every chunk in flight listens for terminate(): many, and no leak.
+    setMaxListeners(0, this.cancel.signal)
   }
 
   /** `pool.map(f, items)`: every result, in order. */
@@ -36,7 +52,10 @@ export class Pool {
     items: Iterable<Json>,
     options: MapOptions = {},
   ): Promise<R[]> {
-    return this.starmap<R>(task, mapArgs(this.checkItems(items)), options)
+    this.checkRunning()
+    const all = this.snapshot(items)
+    for (let i = 0; i < all.length; i++) checkJson(all[i], () => `item ${i}`)
+    return this.track(this.collect<R>(task, all, false, options.chunksize))
   }
 
   /** `pool.starmap(f, [[a, b], …])`: like map, spreading each item into arguments. */
@@ -46,9 +65,9 @@ export class Pool {
     options: MapOptions = {},
   ): Promise<R[]> {
     this.checkRunning()
-    const all = [...this.checkItems(argsList)]
-    for (const [i, args] of all.entries()) checkArgs(args, `argument list ${i}`)
-    return this.track(this.collect<R>(task, all, options.chunksize))
+    const all = this.snapshot<Json>(argsList)
+    for (let i = 0; i < all.length; i++) checkArgs(all[i], () => `argument list ${i}`)
+    return this.track(this.collect<R>(task, all, true, options.chunksize))
   }
 
   /** `pool.imap(f, items)`: results in order, as they arrive; memory stays bounded for endless input. */
@@ -58,9 +77,9 @@ export class Pool {
     options: MapOptions = {},
   ): AsyncIterable<R> {
     this.checkRunning()
-    return this.stream(
+    return this.results(
       task,
-      mapArgs(this.checkItems(items)),
+      this.checkItems(items),
       options.chunksize ?? 1,
       true,
     ) as AsyncIterable<R>
@@ -73,9 +92,9 @@ export class Pool {
     options: MapOptions = {},
   ): AsyncIterable<R> {
     this.checkRunning()
-    return this.stream(
+    return this.results(
       task,
-      mapArgs(this.checkItems(items)),
+      this.checkItems(items),
       options.chunksize ?? 1,
       false,
     ) as AsyncIterable<R>
@@ -83,7 +102,7 @@ export class Pool {
 
   /** `pool.apply(f, args)` */
   async apply<R extends Json = Json>(task: string, args: Json[] = []): Promise<R> {
-    const [result] = await this.starmap<R>(task, [checkArgs(args, 'args')], { chunksize: 1 })
+    const [result] = await this.starmap<R>(task, [checkArgs(args, () => 'args')], { chunksize: 1 })
     return result as R
   }
 
@@ -134,16 +153,36 @@ export class Pool {
     await this.backend.close()
   }
 
+  /** Every result of a list checked already, in order; the default chunksize is Python's. */
   private async collect<R>(
     task: string,
-    argsList: Json[][],
+    items: Json[],
+    spread: boolean,
     chunksize: number | undefined,
   ): Promise<R[]> {
-    if (argsList.length === 0) return []
-    const size = chunksize ?? defaultChunksize(argsList.length, await this.backend.capacity())
-    const results: R[] = []
-    for await (const result of this.stream(task, argsList, size, true)) results.push(result as R)
-    return results
+    if (items.length === 0) return []
+    const capacity = await this.backend.capacity()
+    const size = chunksize ?? defaultChunksize(items.length, capacity)
+    const parts: Json[][] = []
+    // The whole input is in memory already: a default map goes out at once.
+    const window = 4 * capacity
+    for await (const chunk of this.chunks(
+      { task, items, spread, chunksize: size, ordered: true },
+      window,
+    ))
+      parts.push(chunk)
+    return joinParts(parts) as R[]
+  }
+
+  /** imap's results one by one, from a lazily read input checked chunk by chunk. */
+  private async *results(
+    task: string,
+    items: Iterable<Json>,
+    chunksize: number,
+    ordered: boolean,
+  ): AsyncGenerator<Json> {
+    const stream: Stream = { task, items, spread: false, chunksize, ordered, unchecked: true }
+    for await (const chunk of this.chunks(stream)) yield* chunk
   }
 
   /** Counts `work` as outstanding from the moment it is submitted, for join(). */
@@ -160,50 +199,65 @@ export class Pool {
   /**
    * The engine under every method: chunks go out lazily, at most a window of
    * them in flight, so a million-item imap holds a few chunks, not a million.
+   * It yields each chunk's results (in order, or as they come), not each
+   * result: a map of many small items costs a turn of the event loop per
+   * chunk, not per item.
    */
-  private async *stream(
-    task: string,
-    argsList: Iterable<Json[]>,
-    chunksize: number,
-    ordered: boolean,
-  ): AsyncGenerator<Json> {
+  private async *chunks(stream: Stream, window?: number): AsyncGenerator<Json[]> {
+    const { task, spread, chunksize, ordered } = stream
     checkKey(task, 'task')
     checkIndex(chunksize, 'chunksize')
     if (chunksize < 1) throw new ValueError(`chunksize must be at least 1, not ${chunksize}`)
-    const window = Math.max(2, 2 * (await this.backend.capacity()))
-    const chunks = chunked(argsList, chunksize)
-    const inFlight = new Map<number, Promise<Settled>>()
+    const inFlightAtMost = Math.max(2, window ?? 2 * (await this.backend.capacity()))
+    const source = chunked(stream.items, chunksize)
+    // Chunks settle into this list; the loop sleeps only while it is empty.
+    const arrived: Settled[] = []
+    let wake: (() => void) | undefined
     const finished = new Map<number, Json[]>()
+    let inFlight = 0
     let submitted = 0
     let nextToYield = 0
     let exhausted = false
 
     const fill = () => {
-      while (!exhausted && inFlight.size + finished.size < window) {
-        const next = chunks.next()
+      while (!exhausted && inFlight + finished.size < inFlightAtMost) {
+        const next = source.next()
         if (next.done) {
           exhausted = true
           return
         }
-        for (const [i, args] of next.value.entries())
-          checkArgs(args, `item ${submitted * chunksize + i}`)
-        inFlight.set(submitted, this.submit(submitted, { task, argsList: next.value }))
-        submitted++
+        const items = next.value
+        if (stream.unchecked) {
+          const first = submitted * chunksize
+          for (let i = 0; i < items.length; i++) checkJson(items[i], () => `item ${first + i}`)
+        }
+        const request: ChunkRequest = spread ? { task, items, spread } : { task, items }
+        void this.submit(submitted++, request).then((settled) => {
+          arrived.push(settled)
+          wake?.()
+        })
+        inFlight++
       }
     }
 
     fill()
-    while (inFlight.size > 0) {
-      const settled = await Promise.race(inFlight.values())
-      inFlight.delete(settled.index)
-      const results = this.resultsOf(settled)
-      if (!ordered) {
-        yield* results
-      } else {
+    while (inFlight > 0) {
+      if (arrived.length === 0)
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+      wake = undefined
+      for (let settled = arrived.shift(); settled; settled = arrived.shift()) {
+        inFlight--
+        const results = this.resultsOf(settled)
+        if (!ordered) {
+          yield results
+          continue
+        }
         finished.set(settled.index, results)
         for (let ready = finished.get(nextToYield); ready; ready = finished.get(nextToYield)) {
           finished.delete(nextToYield++)
-          yield* ready
+          yield ready
         }
       }
       fill()
@@ -211,7 +265,7 @@ export class Pool {
   }
 
   /** Sends one chunk; the promise never rejects, so an abandoned stream leaves nothing unhandled. */
-  private submit(index: number, request: { task: string; argsList: Json[][] }): Promise<Settled> {
+  private submit(index: number, request: ChunkRequest): Promise<Settled> {
     return this.track(
       this.backend.run(request, this.cancel.signal).then(
         (outcome): Settled => ({ index, outcome }),
@@ -235,6 +289,15 @@ export class Pool {
       throw new ValueError(`the pool is ${this.state}: it takes no new work`)
   }
 
+  /**
+   * The input as an array: an array as it is (as Python's map takes a list;
+   * copying a large one would cost more than the work of a trivial task).
+   */
+  private snapshot<T>(items: Iterable<T>): T[] {
+    this.checkItems(items)
+    return Array.isArray(items) ? items : Array.from(items)
+  }
+
   private checkItems<T>(items: Iterable<T>): Iterable<T> {
     if (items === null || typeof (items as Iterable<T>)?.[Symbol.iterator] !== 'function') {
       throw new RedprocTypeError('items must be iterable (an array, a Set, a generator…)')
@@ -243,12 +306,18 @@ export class Pool {
   }
 }
 
-function* mapArgs(items: Iterable<Json>): Generator<Json[]> {
-  for (const item of items) yield [item]
+/** The chunks' results as one array, built at once rather than grown item by item. */
+function joinParts(parts: Json[][]): Json[] {
+  // concat takes its arguments on the stack: a bounded number of them at a time
+  if (parts.length <= 1024) return ([] as Json[]).concat(...parts)
+  const results: Json[] = []
+  for (const part of parts) for (const result of part) results.push(result)
+  return results
 }
 
-function checkArgs(args: Json[], what: string): Json[] {
-  if (!Array.isArray(args)) throw new RedprocTypeError(`${what} must be an array of arguments`)
-  encode(args, what)
+function checkArgs(args: unknown, describe: () => string): Json[] {
+  if (!Array.isArray(args))
+    throw new RedprocTypeError(`${describe()} must be an array of arguments`)
+  for (let i = 0; i < args.length; i++) checkJson(args[i], () => `${describe()}[${i}]`)
   return args
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import type { Json } from '../codec.js'
 import type { Context } from '../context.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
@@ -10,6 +9,9 @@ import { listWorkers } from './workers.js'
 
 /** Replies taken from Redis per round trip. */
 const REPLY_BATCH = 256
+
+/** How long the summed concurrency of the workers is reused before it is read again. */
+const CAPACITY_TTL_MS = 1000
 
 interface Waiting {
   resolve(outcome: ChunkOutcome): void
@@ -28,6 +30,9 @@ export class RedisBackend implements PoolBackend {
   private readonly keys
   private readonly waiting = new Map<number, Waiting>()
   private queue: JoinableQueue<PoolJob> | undefined
+  /** Chunks submitted in this turn of the event loop, put together at its end. */
+  private unsent: PoolJob[] = []
+  private knownCapacity: { workers: number; at: number } | undefined
   private replies: Promise<RedisClient> | undefined
   private nextChunk = 0
   private listening = false
@@ -39,13 +44,17 @@ export class RedisBackend implements PoolBackend {
     this.keys = poolKeys(mp, this.id)
   }
 
-  /** The concurrency of every live worker on the queue, or 1 before any has started. */
+  /**
+   * The concurrency of every live worker on the queue, or 1 before any has
+   * started; read again after a second, not for every call.
+   */
   async capacity(): Promise<number> {
+    const known = this.knownCapacity
+    if (known && performance.now() - known.at < CAPACITY_TTL_MS) return known.workers
     const workers = await listWorkers(this.mp, this.queueName)
-    return Math.max(
-      1,
-      workers.reduce((sum, worker) => sum + worker.concurrency, 0),
-    )
+    const total = workers.reduce((sum, worker) => sum + worker.concurrency, 0)
+    this.knownCapacity = total > 0 ? { workers: total, at: performance.now() } : undefined
+    return Math.max(1, total)
   }
 
   async run(request: ChunkRequest, signal: AbortSignal): Promise<ChunkOutcome> {
@@ -56,13 +65,7 @@ export class RedisBackend implements PoolBackend {
     const outcome = new Promise<ChunkOutcome>((resolve, reject) => {
       this.waiting.set(chunk, { resolve, reject })
     })
-    this.queue ??= this.mp.joinableQueue<PoolJob>(this.queueName)
-    await this.queue.put({
-      pool: this.id,
-      chunk,
-      task: request.task,
-      argsList: request.argsList as Json[][],
-    })
+    this.send({ ...request, pool: this.id, chunk })
     this.listen()
     return outcome.finally(() => {
       this.waiting.delete(chunk)
@@ -82,6 +85,23 @@ export class RedisBackend implements PoolBackend {
   async terminate(): Promise<void> {
     await this.mp.redis.set(this.keys.terminated, '1', 'PX', REPLY_TTL_MS)
     await this.close()
+  }
+
+  /**
+   * Queues a chunk to be put with the others submitted in the same turn: a
+   * map's first window of chunks is one round trip, not one per chunk.
+   */
+  private send(job: PoolJob): void {
+    this.unsent.push(job)
+    if (this.unsent.length > 1) return
+    queueMicrotask(() => {
+      const jobs = this.unsent
+      this.unsent = []
+      this.queue ??= this.mp.joinableQueue<PoolJob>(this.queueName)
+      this.queue.putMany(jobs).catch((error: unknown) => {
+        for (const job of jobs) this.waiting.get(job.chunk)?.reject(error)
+      })
+    })
   }
 
   /** Reads replies while chunks are out: one loop per pool, started again when work comes back. */

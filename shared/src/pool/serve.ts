@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { checkIndex, checkKey } from '../arguments.js'
 import type { Context } from '../context.js'
-import { isRedprocError, ValueError } from '../errors.js'
-import type { JoinableQueue } from '../queues/joinable-queue.js'
-import { type ChunkOutcome, runChunk, type Tasks } from './chunk.js'
-import { type PoolJob, type PoolReply, poolKeys, REPLY_TTL_MS } from './pool-job.js'
+import { ValueError } from '../errors.js'
+import type { Tasks } from './chunk.js'
+import type { PoolJob } from './pool-job.js'
+import { ServeSlot, type SlotShared } from './serve-slot.js'
+import { Terminations } from './terminations.js'
 import { WorkerHeartbeat, type WorkerInfo } from './workers.js'
 
 export interface ServeOptions {
@@ -21,9 +21,19 @@ export interface ServeOptions {
    * before another worker gets it. @default the joinable queue's (30000)
    */
   lease?: number
+  /**
+   * The most chunks a slot takes in one round trip while its chunks finish
+   * quickly (the batch starts at 1 and doubles while the slot empties it
+   * within 50 ms). More than 1 spares a round trip per chunk for streams of
+   * tiny chunks, but a slot may then hold chunks another worker could run
+   * now, which unbalances maps of a few long chunks (Python's default
+   * chunking); chunks held go back to the queue after 100 ms without a get.
+   * @default 1
+   */
+  prefetch?: number
 }
 
-const DEFAULTS = { queue: 'tasks', concurrency: 1, heartbeatMs: 1000 } as const
+const DEFAULTS = { queue: 'tasks', concurrency: 1, heartbeatMs: 1000, prefetch: 1 } as const
 
 type State = 'running' | 'stopping' | 'stopped'
 
@@ -47,6 +57,8 @@ export async function serve(mp: Context, options: ServeOptions): Promise<Server>
   const queue = checkKey(options.queue ?? DEFAULTS.queue, 'queue')
   const concurrency = checkIndex(options.concurrency ?? DEFAULTS.concurrency, 'concurrency')
   if (concurrency < 1) throw new ValueError(`concurrency must be at least 1, not ${concurrency}`)
+  const prefetch = checkIndex(options.prefetch ?? DEFAULTS.prefetch, 'prefetch')
+  if (prefetch < 1) throw new ValueError(`prefetch must be at least 1, not ${prefetch}`)
   const tasks = options.tasks
   const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? DEFAULTS.heartbeatMs)
   const startedAt = Date.now()
@@ -67,68 +79,34 @@ export async function serve(mp: Context, options: ServeOptions): Promise<Server>
     lastSeenAt: Date.now(),
   })
 
-  const stopping = new AbortController()
-  const runSlot = async (slot: number, handle: JoinableQueue<PoolJob>) => {
-    let backoffMs = 0
-    while (state === 'running') {
-      try {
-        const job = await handle.get({ signal: stopping.signal })
-        current.set(slot, job.task)
-        await handleJob(mp, tasks, job, counts).finally(() => current.delete(slot))
-        handle.taskDone()
-        backoffMs = 0
-      } catch (error) {
-        if (stopping.signal.aborted || isRedprocError(error, 'SHUTDOWN')) return
-        // Redis trouble: the item, if any, comes back after its lease; try again later.
-        backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000)
-        mp.options.logger.warn(
-          { err: error, worker: heartbeat.id, backoffMs },
-          'pool worker slot failed',
-        )
-        await sleep(backoffMs)
-      }
-    }
-  }
-
-  // prefetch 1: a slot holds only the item it runs, so others can take the rest
   const queueOptions = {
-    prefetch: 1,
+    prefetch,
     ...(options.lease === undefined ? {} : { lease: options.lease }),
   }
-  const handles = Array.from({ length: concurrency }, () =>
-    mp.joinableQueue<PoolJob>(queue, queueOptions),
-  )
+  const stopping = new AbortController()
+  const shared: SlotShared = {
+    mp,
+    tasks,
+    terminations: new Terminations(mp),
+    counts,
+    current,
+    openHandle: () => mp.joinableQueue<PoolJob>(queue, queueOptions),
+    stopping: stopping.signal,
+    workerId: heartbeat.id,
+  }
+  const slots = Array.from({ length: concurrency }, (_, slot) => new ServeSlot(slot, shared))
   await heartbeat.start(info)
-  const slots = Promise.allSettled(handles.map((handle, slot) => runSlot(slot, handle)))
+  const running = Promise.allSettled(slots.map((slot) => slot.run()))
 
   const stop = async () => {
     if (state !== 'running') return
     state = 'stopping'
     stopping.abort()
-    await slots
-    await Promise.all(handles.map((handle) => handle.close()))
+    await running
+    await Promise.all(slots.map((slot) => slot.close()))
     await heartbeat.stop(queue)
     state = 'stopped'
   }
   mp.onClose(stop)
   return { id: heartbeat.id, info, stop }
-}
-
-async function handleJob(
-  mp: Context,
-  tasks: Tasks,
-  job: PoolJob,
-  counts: { processed: number; failed: number },
-) {
-  const keys = poolKeys(mp, job.pool)
-  if ((await mp.redis.exists(keys.terminated)) === 1) return
-  const outcome: ChunkOutcome = await runChunk(tasks, job)
-  counts.processed += job.argsList.length
-  if (!outcome.ok) counts.failed++
-  const reply: PoolReply = { chunk: job.chunk, outcome }
-  await mp.redis
-    .multi()
-    .rpush(keys.replies, JSON.stringify(reply))
-    .pexpire(keys.replies, REPLY_TTL_MS)
-    .exec()
 }

@@ -28,26 +28,37 @@ export class JobScripts {
     private readonly channel: string,
   ) {}
 
-  /** Puts as many of `texts` as fit; SHUTDOWN after shutdown(). */
-  put(texts: string[], maxsize: number): Promise<number> {
+  /**
+   * Puts as many of `texts` as fit; SHUTDOWN after shutdown(). `maxsize` and
+   * `keepEvents` count only if the queue has none recorded yet.
+   */
+  put(texts: string[], maxsize: number, keepEvents: number): Promise<number> {
     const { keys, jobKeyPrefix } = this.layout
     return this.call((redis) =>
       putScript.run(
         redis,
         [this.state, keys.wait, keys.meta, keys.id, keys.events, keys.marker],
-        [jobKeyPrefix, Date.now(), maxsize, ...texts],
+        [jobKeyPrefix, Date.now(), maxsize, keepEvents, ...texts],
       ),
     )
   }
 
-  /** Takes up to `count` items, locked under `token` for `leaseMs`. */
-  async take(count: number, token: string, leaseMs: number): Promise<TakeResult> {
+  /**
+   * Takes up to `count` items, locked under `token` for `leaseMs`. Records
+   * `keepEvents` if the queue has no setting yet.
+   */
+  async take(
+    count: number,
+    token: string,
+    leaseMs: number,
+    keepEvents: number,
+  ): Promise<TakeResult> {
     const { keys, jobKeyPrefix } = this.layout
     const [shutdown, ...flat] = await this.call((redis) =>
       takeScript.run(
         redis,
         [this.state, keys.wait, keys.active, keys.events, keys.marker, keys.meta],
-        [jobKeyPrefix, Date.now(), leaseMs, token, count, this.channel],
+        [jobKeyPrefix, Date.now(), leaseMs, token, count, this.channel, keepEvents],
       ),
     )
     const items: Taken[] = []

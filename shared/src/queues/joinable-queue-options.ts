@@ -30,6 +30,16 @@ export interface JoinableQueueOptions {
    * @default 0
    */
   keepCompleted?: number
+  /**
+   * Job events (waiting, active, completed …) kept in BullMQ's events stream,
+   * which BullMQ's `QueueEvents` listeners read; 0 writes none. The stream
+   * grows with the traffic, not with the items held, so it is off unless
+   * asked for. The queue's first put or get records it for every handle,
+   * unless the queue has BullMQ's setting already (a BullMQ `Queue` opened
+   * on it writes its `streams.events.maxLen`, 10,000 by default).
+   * @default 0
+   */
+  keepEvents?: number
 }
 
 export type ResolvedJoinableQueueOptions = Readonly<Required<JoinableQueueOptions>>
@@ -39,6 +49,7 @@ const DEFAULTS: ResolvedJoinableQueueOptions = {
   lease: 30_000,
   prefetch: 32,
   keepCompleted: 0,
+  keepEvents: 0,
 }
 
 /** The options of every call that may wait. */
@@ -67,6 +78,7 @@ export function resolveOptions(options: JoinableQueueOptions): ResolvedJoinableQ
       'keepCompleted',
       0,
     ),
+    keepEvents: checkAtLeast(options.keepEvents ?? DEFAULTS.keepEvents, 'keepEvents', 0),
   }
 }
 

@@ -303,7 +303,8 @@ export class JoinableQueue<T extends Json = Json>
     let done = from
     while (done < texts.length) {
       const chunk = texts.slice(done, done + PUT_CHUNK)
-      const put = await this.scripts.put(chunk, this.options.maxsize).catch((error) => {
+      const { maxsize, keepEvents } = this.options
+      const put = await this.scripts.put(chunk, maxsize, keepEvents).catch((error) => {
         throw isRedprocError(error, 'SHUTDOWN') ? new ShutDown(error.message) : error
       })
       done += put
@@ -317,6 +318,7 @@ export class JoinableQueue<T extends Json = Json>
       count,
       `${this.handle}:${++this.takes}`,
       this.options.lease,
+      this.options.keepEvents,
     )
     this.keeper.add(result.items)
     if (result.items.length > 0) this.keeper.start()

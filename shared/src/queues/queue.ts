@@ -5,6 +5,7 @@ import { Empty, Full, isRedprocError, ShutDown, ValueError } from '../errors.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { PutCoalescer } from './put-coalescer.js'
 
 const queuePut = new Script<number>('queue-put')
 const queueGet = new Script<string | null>('queue-get')
@@ -52,22 +53,36 @@ type State = 'open' | 'closed'
  * `multiprocessing.Queue`: JSON items in a Redis list, first in first out,
  * for any number of producers and consumers in any processes.
  *
- * A put is one script call; a get is one blocking pop, and the gets waiting
- * in one process share it (see `BlockingPop`). There are no acknowledgements:
- * an item is gone once got. Use `joinableQueue` for `taskDone` and `join`,
- * and for items that must survive a consumer that dies.
+ * An open unbounded queue is the plain list at its main key: a put is one
+ * RPUSH, and the puts made meanwhile in one process ride in the next one
+ * together (see `PutCoalescer`); a get is one BLMPOP, and the gets waiting
+ * in one process share it, taking as many items as they want (see
+ * `BlockingPop`). A bound or a shutdown has to be checked on every put, so
+ * the first bounded put, or the shutdown, moves the items to a guarded list
+ * (`<key>:items`) that only scripts write to, and leaves a string at the main
+ * key: a plain push there fails (WRONGTYPE) from then on, and sends its
+ * handle to the scripts for good. There are no acknowledgements: an item is
+ * gone once got. Use `joinableQueue` for `taskDone` and `join`, and for
+ * items that must survive a consumer that dies.
  */
 export class Queue<T extends Json = Json> extends SharedObject implements AsyncIterable<T> {
   /** This handle's bound; a bound recorded in Redis takes precedence. */
   readonly maxsize: number
+  /** The guarded list: the items of a bounded or shut-down queue. */
+  private readonly itemsKey: string
   private readonly metaKey: string
   private readonly roomKey: string
   private readonly aborter = new AbortController()
   private state: State = 'open'
+  private itemsPop: BlockingPop | undefined
+  private puts: PutCoalescer | undefined
+  /** Whether this handle saw the main key retired: puts go through the script. */
+  private guarded = false
 
   constructor(mp: Context, name: string, options: QueueOptions = {}) {
     super(mp, 'queue', name)
     this.maxsize = Math.max(checkIndex(options.maxsize ?? 0, 'maxsize'), 0)
+    this.itemsKey = this.objectKeys.part('items')
     this.metaKey = this.objectKeys.part('meta')
     this.roomKey = this.objectKeys.part('room')
   }
@@ -77,13 +92,26 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     this.checkOpen()
     const json = encode(item, 'item')
     const timeout = checkTimeout(options.timeout)
-    await this.putTexts([json], timeout, timeout === 0)
+    const coalescer = this.coalescer()
+    if (!coalescer) return this.putTexts([json], timeout, timeout === 0)
+    const started = performance.now()
+    if (await coalescer.add(json)) return
+    // A recorded bound left no room: wait for it the way bounded puts do.
+    if (timeout === 0) throw this.fullError(0, 1)
+    const left =
+      timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
+    await this.putTexts([json], left, false, timeout)
   }
 
   /** `put` without waiting: FULL at once when there is no room. */
   async putNowait(item: T): Promise<void> {
     this.checkOpen()
     const json = encode(item, 'item')
+    const coalescer = this.coalescer()
+    if (coalescer) {
+      if (await coalescer.add(json)) return
+      throw this.fullError(0, 1)
+    }
     await this.putTexts([json], undefined, true)
   }
 
@@ -105,7 +133,9 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     this.checkOpen()
     const timeout = checkTimeout(options.timeout)
     if (timeout === 0) return this.getNowait()
-    const taken = await this.call(() => this.items().take(timeout, this.aborter.signal))
+    this.sendPendingPuts()
+    // take() fails only with RedprocErrors: no `call` needed to translate.
+    const taken = await this.items().take(timeout, this.aborter.signal)
     if (taken === TIMED_OUT) {
       throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
     }
@@ -116,8 +146,9 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   /** `get` without waiting: EMPTY at once when there is no item. */
   async getNowait(): Promise<T> {
     this.checkOpen()
+    this.sendPendingPuts()
     const text = await this.call((redis) =>
-      queueGet.run(redis, [this.key, this.metaKey, this.roomKey], [SHUTDOWN_TOKEN]),
+      queueGet.run(redis, [this.key, this.itemsKey, this.metaKey, this.roomKey], [SHUTDOWN_TOKEN]),
     )
     if (text === null) throw new Empty(`${this.describe()} is empty`)
     return decode(text, this.describe()) as T
@@ -149,8 +180,13 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     this.checkOpen()
     const immediate = options.immediate === true ? '1' : '0'
+    this.sendPendingPuts()
     await this.call((redis) =>
-      queueShutdown.run(redis, [this.key, this.metaKey, this.roomKey], [immediate, SHUTDOWN_TOKEN]),
+      queueShutdown.run(
+        redis,
+        [this.key, this.itemsKey, this.metaKey, this.roomKey],
+        [immediate, SHUTDOWN_TOKEN],
+      ),
     )
   }
 
@@ -186,19 +222,16 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     texts: string[],
     timeoutMs: number | undefined,
     nowait: boolean,
+    /** The caller's whole timeout, for the FULL message. @default timeoutMs */
+    shownTimeoutMs = timeoutMs,
   ): Promise<void> {
+    this.sendPendingPuts()
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     let sent = 0
     let waits: number = nowait ? Waits.No : Waits.WillWait
     while (sent < texts.length) {
       const chunk = texts.slice(sent, sent + CHUNK)
-      const count = await this.call((redis) =>
-        queuePut.run(
-          redis,
-          [this.key, this.metaKey, this.roomKey],
-          [this.maxsize, waits, ...chunk],
-        ),
-      )
+      const count = await this.append(chunk, this.maxsize, waits)
       sent += count
       if (count === chunk.length) {
         waits = nowait ? Waits.No : Waits.WillWait
@@ -212,11 +245,44 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
       if (woken === TIMED_OUT) {
         // Uncount this caller, then report; a shutdown meanwhile wins.
         await this.call((redis) =>
-          queuePut.run(redis, [this.key, this.metaKey, this.roomKey], [this.maxsize, waits]),
+          queuePut.run(
+            redis,
+            [this.key, this.itemsKey, this.metaKey, this.roomKey],
+            [this.maxsize, waits],
+          ),
         )
-        throw this.fullError(sent, texts.length, timeoutMs)
+        throw this.fullError(sent, texts.length, shownTimeoutMs)
       }
     }
+  }
+
+  /**
+   * Appends up to CHUNK texts and returns how many went in: one plain RPUSH
+   * while the queue is open and unbounded, else the script, which checks
+   * the bound and the shutdown (see `queue-put.lua`).
+   */
+  private async append(texts: string[], maxsize: number, waits: number): Promise<number> {
+    if (maxsize <= 0 && !this.guarded) {
+      const pushed = await this.call(async (redis) => {
+        try {
+          await redis.rpush(this.key, ...texts)
+          return true
+        } catch (error) {
+          if (isWrongType(error)) return false
+          throw error
+        }
+      })
+      if (pushed) return texts.length
+      // The main key holds a string: the queue got a bound or was shut down.
+      this.guarded = true
+    }
+    return this.call((redis) =>
+      queuePut.run(
+        redis,
+        [this.key, this.itemsKey, this.metaKey, this.roomKey],
+        [maxsize, waits, ...texts],
+      ),
+    )
   }
 
   /** Blocks on the room list until a get frees a slot (or shutdown). */
@@ -228,16 +294,55 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   }
 
   private items(): BlockingPop {
-    return BlockingPop.of(this.mp, this.objectKeys, this.key, {
+    // Kept: the pop lives as long as the context, and a closed one refuses.
+    this.itemsPop ??= BlockingPop.of(this.mp, this.objectKeys, this.key, {
       sticky: [{ token: SHUTDOWN_TOKEN, flagKey: this.metaKey, flagField: 'shutdown' }],
-      // Bounded queues wake blocked putters; for others this reads one field.
-      afterPop: (client) => queueRoom.run(client, [this.key, this.metaKey, this.roomKey]),
+      fallback: this.itemsKey,
+      // Only a bounded queue has putters waiting for room, and only its
+      // guarded list frees any: pops from the main key need nothing more.
+      afterPop: (from) => {
+        if (from === this.itemsKey) void this.wakePutters()
+      },
     })
+    return this.itemsPop
+  }
+
+  /** Leaves an entry in the room list for each slot a blocked putter may take. */
+  private async wakePutters(): Promise<void> {
+    try {
+      await queueRoom.run(this.mp.redis, [this.itemsKey, this.metaKey, this.roomKey])
+    } catch (error) {
+      this.mp.options.logger.warn({ err: error, key: this.key }, 'could not wake waiting putters')
+    }
+  }
+
+  /**
+   * The coalescer of this queue's puts in this context; none for a handle
+   * with a bound, whose puts may wait for room, nor once the queue is known
+   * to have one.
+   */
+  private coalescer(): PutCoalescer | undefined {
+    if (this.maxsize > 0) return undefined
+    this.puts ??= PutCoalescer.of(
+      this.mp,
+      this.key,
+      (texts) => this.append(texts, 0, Waits.No),
+      CHUNK,
+    )
+    return this.puts.bounded ? undefined : this.puts
+  }
+
+  /** Puts of this queue waiting in this process go out before the caller's next command. */
+  private sendPendingPuts(): void {
+    PutCoalescer.sendPending(this.mp, this.key)
   }
 
   private async sizeAndBound(): Promise<[number, number]> {
     this.checkOpen()
-    return this.call((redis) => queueSize.run(redis, [this.key, this.metaKey], [SHUTDOWN_TOKEN]))
+    this.sendPendingPuts()
+    return this.call((redis) =>
+      queueSize.run(redis, [this.key, this.itemsKey, this.metaKey], [SHUTDOWN_TOKEN]),
+    )
   }
 
   private fullError(sent: number, total: number, timeoutMs?: number): Full {
@@ -255,4 +360,8 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
       throw new ValueError(`${this.describe()}: this handle was closed`)
     }
   }
+}
+
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE')
 }

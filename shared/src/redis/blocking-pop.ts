@@ -28,10 +28,14 @@ export interface BlockingPopOptions {
   /** Tokens to hand to every waiter rather than to one. @default [] */
   sticky?: readonly StickyToken[]
   /**
-   * Sent on the blocking connection right behind each pop, so Redis runs it
-   * as soon as the pop is done, without a round trip of its own.
+   * A list popped after the main one. Once the main key stops being a list
+   * (a pop fails with WRONGTYPE), pops leave it for good and take from this
+   * one only, and items given back go here: how a queue's items move under a
+   * guard (see `Queue`). @default none
    */
-  afterPop?: (client: RedisClient) => Promise<unknown>
+  fallback?: string
+  /** Told, after each pop that took items, which list they came from. */
+  afterPop?: (from: string) => void
 }
 
 interface Waiter {
@@ -51,7 +55,8 @@ const registry = new WeakMap<Context, Map<string, BlockingPop>>()
 const CANCEL_GRACE_MS = 2000
 
 /**
- * Blocking pops from one Redis list, for every handle of it in one context.
+ * Blocking pops from one Redis list (and its fallback, if it has one), for
+ * every handle of it in one context.
  *
  * A connection serves one blocked command at a time, so the waiters of a
  * process queue up here and are served together: one `BLMPOP … COUNT n`
@@ -69,8 +74,13 @@ export class BlockingPop {
   private readonly key: string
   private readonly wakeKey: string
   private readonly sticky: readonly { token: StickyToken; bytes: Buffer }[]
-  private readonly afterPop: ((client: RedisClient) => Promise<unknown>) | undefined
+  private readonly fallback: string | undefined
+  private readonly afterPop: ((from: string) => void) | undefined
+  /** Whether the main key stopped being a list, so pops take from `fallback` only. */
+  private retired = false
   private readonly waiting: Waiter[] = []
+  /** The unsettled waiters of each signal: one abort listener per signal, not per wait. */
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Waiter>>()
   private inFlight: Waiter[] | undefined
   private wakeSent = false
   private client: Promise<RedisClient> | undefined
@@ -88,6 +98,7 @@ export class BlockingPop {
       token,
       bytes: Buffer.from(token.token),
     }))
+    this.fallback = options.fallback
     this.afterPop = options.afterPop
   }
 
@@ -131,7 +142,7 @@ export class BlockingPop {
         reject(signal.reason)
         return
       }
-      const onAbort = () => this.abandon(waiter, signal?.reason)
+      const ofSignal = signal ? this.waitersOf(signal) : undefined
       const waiter: Waiter = {
         deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
         settled: false,
@@ -139,20 +150,36 @@ export class BlockingPop {
         finish: (outcome) => {
           if (waiter.settled) return
           waiter.settled = true
-          clearTimeout(waiter.timer)
-          signal?.removeEventListener('abort', onAbort)
+          if (waiter.timer !== undefined) clearTimeout(waiter.timer)
+          ofSignal?.delete(waiter)
           if ('error' in outcome) reject(outcome.error)
           else resolve(outcome.taken)
         },
       }
-      if (signal) {
-        setMaxListeners(0, signal)
-        signal.addEventListener('abort', onAbort, { once: true })
-      }
+      ofSignal?.add(waiter)
       if (timeoutMs !== undefined) waiter.timer = setTimeout(() => this.expire(waiter), timeoutMs)
       this.waiting.push(waiter)
       this.schedule()
     })
+  }
+
+  /** The waiters of `signal`, which all give up when it aborts. */
+  private waitersOf(signal: AbortSignal): Set<Waiter> {
+    let waiters = this.bySignal.get(signal)
+    if (!waiters) {
+      const made = new Set<Waiter>()
+      setMaxListeners(0, signal)
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of [...made]) this.abandon(waiter, signal.reason)
+        },
+        { once: true },
+      )
+      this.bySignal.set(signal, made)
+      waiters = made
+    }
+    return waiters
   }
 
   /** Ends every wait with `error` and releases the connection; safe to call twice. */
@@ -200,7 +227,11 @@ export class BlockingPop {
         const batch = this.waiting.splice(0).filter((waiter) => !waiter.settled)
         if (batch.length === 0) return
         for (const waiter of batch) clearTimeout(waiter.timer)
-        await this.round(batch)
+        // Waiters served together mostly wait again at once (a consumer's
+        // loops): give them until the event loop's next turn to join the next
+        // round, rather than start it with the few that came meanwhile. A
+        // lone waiter's next wait starts a round of its own, without delay.
+        if (await this.round(batch)) await new Promise(setImmediate)
       }
     } finally {
       // In the same step as the last look at `waiting`: a waiter that comes
@@ -209,37 +240,52 @@ export class BlockingPop {
     }
   }
 
-  private async round(batch: Waiter[]): Promise<void> {
-    let taken: Buffer[]
+  /** One pop for `batch`; true when it served several of them. */
+  private async round(batch: Waiter[]): Promise<boolean> {
+    let taken: Buffer[] = []
+    let from = this.key
     this.inFlight = batch
     this.wakeSent = false
     try {
       const client = await this.openClient()
-      const reply = client.blmpopBuffer(
+      const lists = this.lists()
+      const result = await client.blmpopBuffer(
         blockingSeconds(batch),
-        2,
-        this.key,
+        lists.length + 1,
+        ...lists,
         this.wakeKey,
         'LEFT',
         'COUNT',
         batch.length,
       )
-      this.afterPop?.(client).catch((error) =>
-        this.mp.options.logger.warn({ err: error, key: this.key }, 'after-pop command failed'),
-      )
-      const result = await reply
-      taken = result !== null && result[0].toString() === this.key ? result[1] : []
+      if (result !== null) {
+        from = result[0].toString()
+        if (from !== this.wakeKey) taken = result[1]
+      }
     } catch (error) {
+      if (this.fallback !== undefined && !this.retired && isWrongType(error)) {
+        // The main key is a list no more: its items went to the fallback.
+        this.retired = true
+        this.waiting.unshift(...batch.filter((waiter) => !waiter.settled))
+        return false
+      }
       for (const waiter of batch) waiter.finish({ error: translateRedisError(error) })
-      return
+      return false
     } finally {
       this.inFlight = undefined
     }
-    await this.deliver(batch, taken)
+    if (taken.length > 0) this.afterPop?.(from)
+    return this.deliver(batch, taken, from)
   }
 
-  /** Hands items out in order; gives back what nobody is left to take. */
-  private async deliver(batch: Waiter[], taken: Buffer[]): Promise<void> {
+  /** The lists a round pops from, in order. */
+  private lists(): string[] {
+    if (this.fallback === undefined) return [this.key]
+    return this.retired ? [this.fallback] : [this.key, this.fallback]
+  }
+
+  /** Hands items out in order; gives back what nobody is left to take. True when it served several. */
+  private async deliver(batch: Waiter[], taken: Buffer[], from: string): Promise<boolean> {
     const live = batch.filter((waiter) => !waiter.settled)
     let next = 0
     const returned: Buffer[] = []
@@ -256,7 +302,7 @@ export class BlockingPop {
       try {
         await giveBack.run(
           this.mp.redis,
-          [this.key, sticky?.token.flagKey ?? this.key],
+          [from, sticky?.token.flagKey ?? from, this.fallback ?? from],
           [sticky?.token.token ?? '', sticky?.token.flagField ?? '', ...returned.reverse()],
         )
       } catch (error) {
@@ -273,6 +319,7 @@ export class BlockingPop {
     }
     // Those still waiting go first in the next round, keeping their order.
     this.waiting.unshift(...rest.filter((waiter) => !waiter.settled))
+    return next > 1
   }
 
   /** A waiter's time ran out before any round took it in. */
@@ -313,6 +360,10 @@ export class BlockingPop {
     this.client.catch(() => (this.client = undefined))
     return this.client
   }
+}
+
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE')
 }
 
 /** The round blocks until the nearest deadline of its waiters (seconds; 0 = forever). */

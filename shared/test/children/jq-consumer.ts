@@ -1,8 +1,13 @@
 // Takes items until the queue is shut down, acknowledging each, then reports
 // what it saw, closes its context and exits by itself.
-import { childContext, report } from './jq-support.js'
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
-const { config, mp } = await childContext()
+interface Config extends ChildConfig {
+  queue: string
+  lease?: number
+}
+
+const { config, mp } = await childContext<Config>()
 const q = mp.joinableQueue<number>(config.queue, { lease: config.lease ?? 30_000 })
 report({ ready: true })
 const seen: number[] = []

@@ -2,16 +2,25 @@
 // them until killed ('hold'), or waits for the word 'go' on the list
 // `goKey` and only then acknowledges them, reporting the unfinished count
 // ('ack-on-go'): a late ack when the test paused this process past its lease.
-import { childContext, report } from './jq-support.js'
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
-const { config, mp } = await childContext()
+interface Config extends ChildConfig {
+  queue: string
+  lease?: number
+  count: number
+  after: 'hold' | 'ack-on-go'
+  /** With 'ack-on-go': the list the word 'go' comes on. */
+  goKey: string
+}
+
+const { config, mp } = await childContext<Config>()
 const q = mp.joinableQueue<number>(config.queue, { lease: config.lease ?? 30_000, prefetch: 1 })
 const held: number[] = []
-for (let i = 0; i < (config.count as number); i++) held.push(await q.get())
+for (let i = 0; i < config.count; i++) held.push(await q.get())
 report({ held })
 if (config.after === 'ack-on-go') {
   const blocking = await mp.openBlockingClient()
-  await blocking.blpop(config.goKey as string, 0)
+  await blocking.blpop(config.goKey, 0)
   for (let i = 0; i < held.length; i++) q.taskDone()
   report({ unfinished: await q.unfinishedTasks() })
   await mp.close()

@@ -1,7 +1,7 @@
 // Opens one end of a pipe and runs `steps` on it in order, printing what each
 // gave: { value } / { bytes: base64 } / { ready } / { error: code }.
 import { isRedprocError, type Json } from '../../src/index.js'
-import { type ChildConfig, childContext } from './queue-support.js'
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
 type Step =
   | { send: Json }
@@ -10,6 +10,14 @@ type Step =
   | { recvBytes: { timeout?: number } }
   | { poll: number }
   | { close: true }
+
+/** What one step gave; the child reports one per step, in order. */
+export interface StepResult {
+  value?: Json
+  bytes?: string
+  ready?: boolean
+  error?: string
+}
 
 interface Config extends ChildConfig {
   name: string
@@ -20,7 +28,7 @@ interface Config extends ChildConfig {
 
 const { mp, config } = await childContext<Config>()
 const conn = mp.pipe(config.name, { duplex: config.duplex ?? true })[config.end]
-const results: unknown[] = []
+const results: StepResult[] = []
 for (const step of config.steps) {
   try {
     if ('send' in step) {
@@ -42,5 +50,5 @@ for (const step of config.steps) {
     results.push({ error: error.code })
   }
 }
-console.log(JSON.stringify(results))
+report(results)
 await mp.close()

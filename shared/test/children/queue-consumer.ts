@@ -2,7 +2,15 @@
 // `count` items, or until a get fails (EMPTY after `timeout`, SHUTDOWN), or
 // with `iterate` until `for await` ends. `concurrency` gets run side by side.
 import { isRedprocError, type Json } from '../../src/index.js'
-import { type ChildConfig, childContext } from './queue-support.js'
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
+
+/** What it reports when it ends. */
+export interface Consumed {
+  items: Json[]
+  /** The code that ended the run, or null after `count` items. */
+  ended: string | null
+  elapsedMs: number
+}
 
 interface Config extends ChildConfig {
   name: string
@@ -36,5 +44,5 @@ if (config.iterate) {
 } else {
   await Promise.all(Array.from({ length: config.concurrency ?? 1 }, () => getLoop()))
 }
-console.log(JSON.stringify({ items, ended, elapsedMs: performance.now() - started }))
+report({ items, ended, elapsedMs: performance.now() - started } satisfies Consumed)
 await mp.close()

@@ -1,7 +1,13 @@
 // Puts the numbers from..from+count-1 into a queue, one put each, and prints
 // how many went in and the codes of the puts that failed.
 import { isRedprocError, type Json } from '../../src/index.js'
-import { type ChildConfig, childContext } from './queue-support.js'
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
+
+/** What it reports when it ends: how many went in, and the codes of the puts that failed. */
+export interface Produced {
+  put: number
+  errors: Record<string, number>
+}
 
 interface Config extends ChildConfig {
   name: string
@@ -27,5 +33,5 @@ for (let i = config.from; i < config.from + config.count; i++) {
     errors[error.code] = (errors[error.code] ?? 0) + 1
   }
 }
-console.log(JSON.stringify({ put, errors }))
+report({ put, errors } satisfies Produced)
 await mp.close()

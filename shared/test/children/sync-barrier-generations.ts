@@ -1,10 +1,9 @@
-// Passes barrier 'b' of argv[4] parties argv[5] times; prints the index of each pass.
-import { childContext } from './sync-support.js'
+// Passes barrier 'b' of `parties` parties `generations` times; prints the index of each pass.
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
-const [parties, generations] = [Number(args[0]), Number(args[1])]
-const barrier = mp.barrier('b', parties, { timeout: 20_000 })
+const { mp, config } = await childContext<ChildConfig & { parties: number; generations: number }>()
+const barrier = mp.barrier('b', config.parties, { timeout: 20_000 })
 const indices: number[] = []
-for (let g = 0; g < generations; g++) indices.push(await barrier.wait())
-console.log(JSON.stringify(indices))
+for (let g = 0; g < config.generations; g++) indices.push(await barrier.wait())
+report(indices)
 await mp.close()

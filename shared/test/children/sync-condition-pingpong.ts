@@ -1,10 +1,10 @@
-// Plays argv[5] rounds of ping-pong on condition 'c' and value 'turn' as
-// player argv[4] (0 or 1): wait for my turn, pass it on, notify. A lost
+// Plays `rounds` rounds of ping-pong on condition 'c' and value 'turn' as
+// player `me` (0 or 1): wait for my turn, pass it on, notify. A lost
 // wake-up stalls the game, which the timeout turns into a failure.
-import { childContext } from './sync-support.js'
+import { type ChildConfig, childContext } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
-const [me, rounds] = [Number(args[0]), Number(args[1])]
+const { mp, config } = await childContext<ChildConfig & { me: number; rounds: number }>()
+const { me, rounds } = config
 const c = mp.condition('c')
 const turn = mp.value('turn', 0)
 for (let round = 0; round < rounds; round++) {

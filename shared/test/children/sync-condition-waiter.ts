@@ -1,11 +1,11 @@
-// Waits once on condition 'c' (timeout argv[4] ms) and prints whether it was notified.
-import { childContext } from './sync-support.js'
+// Waits once on condition 'c' (for `timeout` ms) and reports whether it was notified.
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
+const { mp, config } = await childContext<ChildConfig & { timeout: number }>()
 const c = mp.condition('c')
 await c.acquire()
-const notified = await c.wait({ timeout: Number(args[0]) })
+const notified = await c.wait({ timeout: config.timeout })
 const levels = c.lock.heldLevels()
 await c.release()
-console.log(JSON.stringify({ notified, levels }))
+report({ notified, levels })
 await mp.close()

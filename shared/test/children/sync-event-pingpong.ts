@@ -1,10 +1,10 @@
-// Plays argv[5] rounds of ping-pong with events 'ping' and 'pong' as player
-// argv[4]: wait for mine, clear it, set the other's. A lost wake-up stalls the
+// Plays `rounds` rounds of ping-pong with events 'ping' and 'pong' as player
+// `me`: wait for mine, clear it, set the other's. A lost wake-up stalls the
 // game, which the timeout turns into a failure.
-import { childContext } from './sync-support.js'
+import { type ChildConfig, childContext } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
-const [me, rounds] = [Number(args[0]), Number(args[1])]
+const { mp, config } = await childContext<ChildConfig & { me: number; rounds: number }>()
+const { me, rounds } = config
 const mine = mp.event(me === 0 ? 'ping' : 'pong')
 const theirs = mp.event(me === 0 ? 'pong' : 'ping')
 for (let round = 0; round < rounds; round++) {

@@ -1,6 +1,6 @@
-// Waits on event 'e' (timeout argv[4] ms) and prints whether it was set.
-import { childContext } from './sync-support.js'
+// Waits on event 'e' (for `timeout` ms) and reports whether it was set.
+import { type ChildConfig, childContext, report } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
-console.log(JSON.stringify({ set: await mp.event('e').wait({ timeout: Number(args[0]) }) }))
+const { mp, config } = await childContext<ChildConfig & { timeout: number }>()
+report({ set: await mp.event('e').wait({ timeout: config.timeout }) })
 await mp.close()

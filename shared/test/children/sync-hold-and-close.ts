@@ -1,6 +1,6 @@
 // Holds a lock, an rlock twice, two permits and a condition's lock, then closes
 // its context without releasing: it must exit by itself, and give them back.
-import { childContext } from './sync-support.js'
+import { childContext } from '../support/child-context.js'
 
 const { mp } = await childContext()
 await mp.lock('l', { ttl: 60_000 }).acquire()

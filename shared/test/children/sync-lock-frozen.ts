@@ -1,7 +1,7 @@
 // Takes lock 'l' with a short lease and reports its pid, so the test can freeze
 // it (SIGSTOP) past its lease; once thawed and told to go, it tries to release.
 import { isRedprocError } from '../../src/index.js'
-import { childContext } from './sync-support.js'
+import { childContext, report } from '../support/child-context.js'
 
 const { mp } = await childContext()
 const lock = mp.lock('l', { ttl: 300 })
@@ -15,5 +15,5 @@ try {
 } catch (error) {
   outcome = isRedprocError(error) ? error.code : String(error)
 }
-console.log(JSON.stringify({ outcome, fence }))
+report({ outcome, fence })
 await mp.close()

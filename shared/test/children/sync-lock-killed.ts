@@ -1,11 +1,14 @@
-// Takes lock 'l' (ttl argv[4]) or a permit of semaphore 's', says so with event
-// 'held', and is killed with SIGKILL when event 'die' is set: no cleanup runs.
-import { childContext } from './sync-support.js'
+// Takes lock 'l' or a permit of semaphore 's' (`kind`, lease `ttl` ms), says so
+// with event 'held', and is killed with SIGKILL when event 'die' is set: no
+// cleanup runs.
+import { type ChildConfig, childContext } from '../support/child-context.js'
 
-const { mp, args } = await childContext()
-const [kind, ttl] = [args[0], Number(args[1])]
+const { mp, config } = await childContext<
+  ChildConfig & { kind: 'lock' | 'semaphore'; ttl: number }
+>()
+const { ttl } = config
 const taken =
-  kind === 'lock'
+  config.kind === 'lock'
     ? await mp.lock('l', { ttl }).acquire()
     : await mp.semaphore('s', 1, { ttl }).acquire()
 if (!taken) throw new Error('not taken')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
-import { Cluster } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
 import { type Context, connect, type RedisTarget } from '../../src/index.js'
 import { namespacePattern } from '../../src/redis/keys.js'
 
@@ -59,9 +59,13 @@ export async function openContext(
   return mp
 }
 
+/** The Redis nodes holding the context's keys: the one Redis, or every cluster master. */
+export function masterNodes(mp: Context): Redis[] {
+  return mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
+}
+
 async function deleteNamespace(mp: Context): Promise<void> {
-  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
-  for (const node of nodes) {
+  for (const node of masterNodes(mp)) {
     const stream = node.scanStream({ match: namespacePattern(mp.options.namespace), count: 500 })
     for await (const keys of stream as AsyncIterable<string[]>) {
       for (const key of keys) await node.del(key)

@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict'
-import { Cluster } from 'ioredis'
 import type { Context, ErrorCode } from '../../src/index.js'
 import { isRedprocError } from '../../src/index.js'
 import { namespacePattern } from '../../src/redis/keys.js'
+import { masterNodes } from './redis.js'
 
 /** Every key of the context's namespace with its serialized content. */
 export async function snapshotNamespace(mp: Context): Promise<Map<string, string>> {
-  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
   const snapshot = new Map<string, string>()
-  for (const node of nodes) {
+  for (const node of masterNodes(mp)) {
     const keys = await node.keys(namespacePattern(mp.options.namespace))
     for (const key of keys) snapshot.set(key, (await node.dumpBuffer(key))?.toString('hex') ?? '')
   }
   return snapshot
+}
+
+/** Every key of the context's namespace, on every node, sorted. */
+export async function namespaceKeys(mp: Context): Promise<string[]> {
+  const keys: string[] = []
+  for (const node of masterNodes(mp)) {
+    keys.push(...(await node.keys(namespacePattern(mp.options.namespace))))
+  }
+  return keys.sort()
 }
 
 /** Asserts that `action` fails with `code` and writes nothing to the namespace. */

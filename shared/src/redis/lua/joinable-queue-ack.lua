@@ -11,7 +11,7 @@
   KEYS[3]  BullMQ stalled set
   KEYS[4]  BullMQ events stream
   KEYS[5]  BullMQ completed sorted set
-  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream; 0 or none: no events)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  now, in ms
   ARGV[3]  completed jobs to keep (0 deletes each job at once)
@@ -23,7 +23,7 @@
 ]]
 local state, active, stalled, events, completed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or 10000
+local maxEvents = tonumber(redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or '0')
 
 local acked, counted = 0, 0
 for i = 5, #ARGV, 2 do
@@ -45,8 +45,10 @@ for i = 5, #ARGV, 2 do
     else
       redis.call('DEL', jobKey, jobKey .. ':logs')
     end
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'completed', 'jobId', id,
-      'returnvalue', 'null', 'prev', 'active')
+    if maxEvents > 0 then
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'completed', 'jobId', id,
+        'returnvalue', 'null', 'prev', 'active')
+    end
     acked = acked + 1
   end
 end

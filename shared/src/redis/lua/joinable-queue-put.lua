@@ -6,14 +6,16 @@
 
   KEYS[1]  the queue's state hash: unfinished, maxsize, shutdown
   KEYS[2]  BullMQ wait list (new ids are pushed on the left, taken from the right)
-  KEYS[3]  BullMQ meta hash (opts.maxLenEvents)
+  KEYS[3]  BullMQ meta hash: opts.maxLenEvents caps the events stream (0: none)
   KEYS[4]  BullMQ id counter
   KEYS[5]  BullMQ events stream
   KEYS[6]  BullMQ marker (wakes blocked getters)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  now, in ms
   ARGV[3]  the caller's maxsize; the first put decides the queue's (0 = unbounded)
-  ARGV[4]  a JSON item, and so on: ARGV[4..]
+  ARGV[4]  the caller's keepEvents; recorded as opts.maxLenEvents unless the
+           meta hash has it already (from an earlier put, or a BullMQ Queue)
+  ARGV[5]  a JSON item, and so on: ARGV[5..]
 
   Returns  the number of items put, from the first: all of them, or as many as
            fit below maxsize (0 when the queue is full)
@@ -31,7 +33,7 @@ if not maxsize then
   redis.call('HSET', state, 'maxsize', maxsize)
 end
 
-local count = #ARGV - 3
+local count = #ARGV - 4
 if maxsize > 0 then
   count = math.max(0, math.min(count, maxsize - redis.call('LLEN', wait)))
 end
@@ -41,16 +43,19 @@ end
 
 local maxEvents = redis.call('HGET', meta, 'opts.maxLenEvents')
 if not maxEvents then
-  maxEvents = 10000
+  maxEvents = ARGV[4]
   redis.call('HSET', meta, 'opts.maxLenEvents', maxEvents)
 end
+maxEvents = tonumber(maxEvents)
 
 local ids = {}
 for i = 1, count do
   local id = tostring(redis.call('INCR', idKey))
-  redis.call('HSET', ARGV[1] .. id, 'name', 'item', 'data', ARGV[i + 3], 'opts', '{"attempts":0}',
+  redis.call('HSET', ARGV[1] .. id, 'name', 'item', 'data', ARGV[i + 4], 'opts', '{"attempts":0}',
     'timestamp', ARGV[2], 'delay', 0, 'priority', 0, 'rpc', 1)
-  redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id)
+  if maxEvents > 0 then
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id)
+  end
   ids[i] = id
 end
 redis.call('LPUSH', wait, unpack(ids))

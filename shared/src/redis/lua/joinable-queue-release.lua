@@ -12,7 +12,7 @@
   KEYS[4]  BullMQ stalled set
   KEYS[5]  BullMQ events stream
   KEYS[6]  BullMQ marker
-  KEYS[7]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  KEYS[7]  BullMQ meta hash (opts.maxLenEvents caps the events stream; 0 or none: no events)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  the queue's signal channel
   ARGV[3]  job id, ARGV[4] its lock token, and so on, oldest first
@@ -22,7 +22,7 @@
 ]]
 local state, wait, active, stalled, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix = ARGV[1]
-local maxEvents = redis.call('HGET', KEYS[7], 'opts.maxLenEvents') or 10000
+local maxEvents = tonumber(redis.call('HGET', KEYS[7], 'opts.maxLenEvents') or '0')
 local drop = redis.call('HGET', state, 'shutdown') == 'immediate'
 
 local moved, counted = 0, 0
@@ -41,12 +41,16 @@ for i = #ARGV - 1, 3, -2 do
         counted = counted + 1
       end
       redis.call('DEL', jobKey, jobKey .. ':logs')
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
-        'jobId', id, 'prev', 'active')
+      if maxEvents > 0 then
+        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
+          'jobId', id, 'prev', 'active')
+      end
     else
       redis.call('RPUSH', wait, id)
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting',
-        'jobId', id, 'prev', 'active')
+      if maxEvents > 0 then
+        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting',
+          'jobId', id, 'prev', 'active')
+      end
     end
     moved = moved + 1
   end

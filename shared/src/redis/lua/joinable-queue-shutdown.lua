@@ -9,7 +9,7 @@
   KEYS[2]  BullMQ wait list
   KEYS[3]  BullMQ events stream
   KEYS[4]  BullMQ marker
-  KEYS[5]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  KEYS[5]  BullMQ meta hash (opts.maxLenEvents caps the events stream; 0 or none: no events)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  'immediate' or 'graceful'
   ARGV[3]  the queue's signal channel
@@ -19,7 +19,7 @@
 ]]
 local state, wait, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix = ARGV[1]
-local maxEvents = redis.call('HGET', KEYS[5], 'opts.maxLenEvents') or 10000
+local maxEvents = tonumber(redis.call('HGET', KEYS[5], 'opts.maxLenEvents') or '0')
 
 if redis.call('HGET', state, 'shutdown') ~= 'immediate' then
   redis.call('HSET', state, 'shutdown', ARGV[2])
@@ -34,8 +34,10 @@ if ARGV[2] == 'immediate' then
       counted = counted + 1
     end
     redis.call('DEL', jobKey, jobKey .. ':logs')
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
-      'jobId', id, 'prev', 'waiting')
+    if maxEvents > 0 then
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
+        'jobId', id, 'prev', 'waiting')
+    end
     dropped = dropped + 1
   end
   redis.call('DEL', wait)

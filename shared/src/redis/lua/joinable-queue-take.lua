@@ -9,20 +9,29 @@
   KEYS[3]  BullMQ active list
   KEYS[4]  BullMQ events stream
   KEYS[5]  BullMQ marker
-  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream)
+  KEYS[6]  BullMQ meta hash (opts.maxLenEvents caps the events stream; 0: no events)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  now, in ms
   ARGV[3]  lease, in ms
   ARGV[4]  lock token of this take
   ARGV[5]  the most items to take
   ARGV[6]  the queue's signal channel
+  ARGV[7]  the caller's keepEvents; recorded as opts.maxLenEvents unless the
+           meta hash has it already. A consumer may come before any put, and
+           BullMQ's stalled check, which it runs next, would record BullMQ's
+           default of 10,000.
 
   Returns  { shutdown, id1, data1, id2, data2, ... }: shutdown is '', 'graceful'
            or 'immediate'; after an immediate shutdown nothing is taken.
   Signals  'room' on the channel when a bounded queue that was full got room.
 ]]
 local state, wait, active, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or 10000
+local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents')
+if not maxEvents then
+  maxEvents = ARGV[7]
+  redis.call('HSET', KEYS[6], 'opts.maxLenEvents', maxEvents)
+end
+maxEvents = tonumber(maxEvents)
 
 local flags = redis.call('HMGET', state, 'shutdown', 'maxsize')
 local shutdown = flags[1] or ''
@@ -41,8 +50,10 @@ for _ = 1, count do
     redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
     redis.call('HSET', jobKey, 'processedOn', ARGV[2])
     redis.call('HINCRBY', jobKey, 'ats', 1)
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'active',
-      'jobId', id, 'prev', 'waiting')
+    if maxEvents > 0 then
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'active',
+        'jobId', id, 'prev', 'waiting')
+    end
     result[#result + 1] = id
     result[#result + 1] = data
   else

@@ -1,10 +1,10 @@
 --[[
   After items left a bounded queue: wakes as many blocked putters as there
   are free slots, by leaving an entry per slot in the room list they block on.
-  Sent right behind each blocking pop; for a queue nobody waits to put into,
-  it reads one field and returns.
+  Run after each blocking pop from the guarded list; for a queue nobody waits
+  to put into, it reads the meta hash and returns.
 
-  KEYS[1]  the items
+  KEYS[1]  the guarded list (see queue-put.lua)
   KEYS[2]  the meta hash (see queue-put.lua)
   KEYS[3]  the room list
 

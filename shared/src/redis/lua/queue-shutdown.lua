@@ -1,19 +1,32 @@
 --[[
   Shuts a queue down (Python 3.13's Queue.shutdown): puts fail from now on,
-  gets fail once the items are gone. Leaves a token behind the last item, so
-  getters blocked on the list wake when they reach it, and one in the room
-  list, so blocked putters wake and fail.
+  gets fail once the items are gone. The items of an open unbounded queue go
+  under the guard (see queue-put.lua), so plain pushes to the main key fail
+  from now on. Leaves a token behind the last item, so getters blocked on the
+  list wake when they reach it, and one in the room list, so blocked putters
+  wake and fail.
 
-  KEYS[1]  the items
-  KEYS[2]  the meta hash (see queue-put.lua)
-  KEYS[3]  the room list
+  KEYS[1]  the main key (see queue-put.lua): the items of an open unbounded
+           queue, else a string
+  KEYS[2]  the guarded list (see queue-put.lua)
+  KEYS[3]  the meta hash (see queue-put.lua)
+  KEYS[4]  the room list
   ARGV[1]  '1' to drop the items now (immediate), '0' to let them be got
   ARGV[2]  the shutdown token
 
   Returns  1 the first time, 0 when the queue was already shut down
 ]]
-local items, meta, room, token = KEYS[1], KEYS[2], KEYS[3], ARGV[2]
+local main, items, meta, room, token = KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2]
 local first = redis.call('HSETNX', meta, 'shutdown', '1')
+local kind = redis.call('TYPE', main)['ok']
+if kind == 'list' then
+  if redis.call('EXISTS', items) == 0 then
+    redis.call('RENAME', main, items)
+  else
+    while redis.call('LMOVE', main, items, 'LEFT', 'RIGHT') do end
+  end
+end
+if kind ~= 'string' then redis.call('SET', main, 'shut down') end
 if ARGV[1] == '1' then
   redis.call('DEL', items)
   redis.call('RPUSH', items, token)
