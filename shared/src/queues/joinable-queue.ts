@@ -15,6 +15,7 @@ import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
 import { ItemFetcher, type TakeResult } from './item-fetcher.js'
+import { itemsUntilShutdown } from './items-until-shutdown.js'
 import { JobScripts } from './job-scripts.js'
 import {
   checkShutdownOptions,
@@ -256,17 +257,8 @@ export class JoinableQueue<T extends Json = Json>
   }
 
   /** Yields items until the queue is shut down (and drained); taskDone() stays the caller's. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      let item: T
-      try {
-        item = await this.get()
-      } catch (error) {
-        if (isRedprocError(error, 'SHUTDOWN')) return
-        throw error
-      }
-      yield item
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsUntilShutdown(() => this.get())
   }
 
   private async putTexts(

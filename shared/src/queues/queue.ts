@@ -1,10 +1,11 @@
 import { checkIndex, checkTimeout } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import { Empty, Full, isRedprocError, ShutDown, ValueError } from '../errors.js'
+import { Empty, Full, ShutDown, ValueError } from '../errors.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { itemsUntilShutdown } from './items-until-shutdown.js'
 import { PutCoalescer } from './put-coalescer.js'
 
 const queuePut = new Script<number>('queue-put')
@@ -205,17 +206,8 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   }
 
   /** Gets item after item; ends once the queue is shut down and drained. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    while (true) {
-      let item: T
-      try {
-        item = await this.get()
-      } catch (error) {
-        if (isRedprocError(error, 'SHUTDOWN')) return
-        throw error
-      }
-      yield item
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsUntilShutdown(() => this.get())
   }
 
   private async putTexts(
