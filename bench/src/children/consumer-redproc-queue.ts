@@ -1,5 +1,6 @@
 // A redproc plain-queue consumer: `concurrency` loops of get.
 import { connect } from '@redproc/shared'
+import { consumerLoops } from './consumer-loops.js'
 import { failed, required, serveChild } from './protocol.js'
 
 serveChild(async (args, counter) => {
@@ -8,25 +9,18 @@ serveChild(async (args, counter) => {
     namespace: required(args, 'namespace'),
   })
   const queue = mp.queue(required(args, 'name'))
-  let stopping = false
   // Waits without a timeout, as a consumer would; closing the handle ends the wait.
-  const loop = async () => {
-    while (!stopping) {
-      try {
-        await queue.get()
-        counter.add()
-      } catch (error) {
-        if (stopping) return
-        throw error
-      }
-    }
-  }
-  const loops = Array.from({ length: Number(args.concurrency ?? 1) }, () => loop().catch(failed))
+  const loops = consumerLoops(
+    Number(args.concurrency ?? 1),
+    async () => {
+      await queue.get()
+      counter.add()
+    },
+    () => queue.close(),
+  )
   return {
     async stop() {
-      stopping = true
-      await queue.close()
-      await Promise.all(loops)
+      await loops.stop()
       await mp.close()
     },
   }
