@@ -180,7 +180,9 @@ export class JoinableQueue<T extends Json = Json>
 
   /**
    * Waits until every item ever put is acknowledged, from any process; woken
-   * by the last ack. TIMEOUT when `timeout` runs out first.
+   * by the last ack, and checking Redis again whenever its subscription was
+   * renewed (and every few seconds), so a dropped socket cannot strand it.
+   * TIMEOUT when `timeout` runs out first.
    */
   async join(options: WaitOptions = {}): Promise<void> {
     const { deadline, signal } = checkWaitOptions(options)
@@ -190,12 +192,13 @@ export class JoinableQueue<T extends Json = Json>
     const reached = new Wakeup()
     // Listen first, then read the count: an ack in between is still heard.
     const stop = await signalHub(this.mp).listen(this.channel, (message) => {
-      if (message === 'join') reached.notify()
+      if (message === null || message === 'join') reached.notify()
     })
     try {
-      if ((await this.unfinishedInRedis()) <= 0) return
-      if (!(await reached.wait(deadline, signal, this.closed.signal))) {
-        throw new Timeout(`${this.describe()}: join() timed out with items unfinished`)
+      while ((await this.unfinishedInRedis()) > 0) {
+        if (!(await reached.waitOrRecheck(deadline, signal, this.closed.signal))) {
+          throw new Timeout(`${this.describe()}: join() timed out with items unfinished`)
+        }
       }
     } finally {
       await stop()
@@ -274,13 +277,13 @@ export class JoinableQueue<T extends Json = Json>
     const room = new Wakeup()
     // Listen first, then try again: room made in between is still heard.
     const stop = await signalHub(this.mp).listen(this.channel, (message) => {
-      if (message === 'room' || message === 'shutdown') room.notify()
+      if (message === null || message === 'room' || message === 'shutdown') room.notify()
     })
     try {
       for (;;) {
         done = await this.putFrom(texts, done)
         if (done === texts.length) return
-        if (!(await room.wait(deadline, signal, this.closed.signal))) {
+        if (!(await room.waitOrRecheck(deadline, signal, this.closed.signal))) {
           const progress = texts.length > 1 ? ` (${done} of ${texts.length} items were put)` : ''
           throw new Full(`${this.describe()} stayed full for the whole timeout${progress}`)
         }

@@ -1,7 +1,13 @@
 import type { Context } from '../context.js'
 import type { RedisClient } from '../redis/client.js'
 
-type Listener = (message: string) => void
+/**
+ * Called with each message of a channel, and with `null` once the channel is
+ * subscribed again after the connection dropped: whatever was published
+ * while it was down is lost, so the listener must re-read the state it
+ * waits on.
+ */
+type Listener = (message: string | null) => void
 
 /**
  * One pub/sub connection per context, shared by every queue handle that waits
@@ -55,6 +61,11 @@ class SignalHub {
       client.on('message', (channel: string, message: string) => {
         for (const listener of this.channels.get(channel)?.listeners ?? []) listener(message)
       })
+      // 'ready' after a reconnect: the client re-subscribes by itself, but a
+      // message published before that is gone. Subscribe once more and, when
+      // Redis confirms (replies come in order, so the channels are live
+      // again), tell every listener to look at Redis.
+      client.on('ready', () => this.resubscribed(client))
       return client
     })
     const opening = this.client
@@ -62,6 +73,20 @@ class SignalHub {
       if (this.client === opening) this.client = undefined
     })
     return opening
+  }
+
+  private resubscribed(client: RedisClient): void {
+    const channels = [...this.channels.keys()]
+    if (channels.length === 0) return
+    client.subscribe(...channels).then(
+      () => {
+        for (const channel of channels) {
+          for (const listener of this.channels.get(channel)?.listeners ?? []) listener(null)
+        }
+      },
+      (error: unknown) =>
+        this.mp.options.logger.warn({ err: error }, 'signal hub: re-subscribing failed'),
+    )
   }
 }
 

@@ -1,3 +1,13 @@
+import { timerDelay } from '../timers.js'
+
+/**
+ * How often a wait that relies on a published message checks Redis anyway.
+ * A message is gone for good when it is published while the subscriber's
+ * socket is down; the hub's re-subscription covers that within a reconnect,
+ * this covers what nothing can see (a proxy dropping messages, say).
+ */
+export const RECHECK_MS = 5_000
+
 /**
  * A wake-up that cannot be lost: `notify` before `wait` is remembered, so a
  * waiter may subscribe, check Redis, and only then wait.
@@ -45,12 +55,27 @@ export class Wakeup {
         const arm = () => {
           const left = deadline - performance.now()
           // Timers may fire a little early; a wait never ends before its deadline.
-          timer = left > 0 ? setTimeout(arm, Math.ceil(left)) : undefined
+          timer = left > 0 ? setTimeout(arm, timerDelay(left)) : undefined
           if (left <= 0) finish(false)
         }
         arm()
       }
     })
+  }
+
+  /**
+   * Waits until notified or until it is time to check Redis again
+   * (`RECHECK_MS`): true either way, false only once `deadline` passed.
+   * Callers check their condition in Redis after each wake.
+   */
+  async waitOrRecheck(
+    deadline: number | undefined,
+    ...signals: (AbortSignal | undefined)[]
+  ): Promise<boolean> {
+    const recheckAt = performance.now() + RECHECK_MS
+    if (deadline !== undefined && deadline <= recheckAt) return this.wait(deadline, ...signals)
+    await this.wait(recheckAt, ...signals)
+    return true
   }
 }
 

@@ -10,6 +10,8 @@ export interface ChildConfig {
   namespace: string
   /** Names the child's Redis connections, so the test can see them block. */
   connectionName?: string
+  /** A Redis of the test's own (see `startPrivateRedis`), instead of the topology's. */
+  redisUrl?: string
   [more: string]: unknown
 }
 
@@ -19,9 +21,11 @@ export async function childContext<C extends ChildConfig = ChildConfig>(): Promi
   config: C
 }> {
   const config = JSON.parse(process.argv[2] ?? '{}') as C
-  const redis = config.connectionName
-    ? namedTarget(config.topology, config.connectionName)
-    : redisTarget(config.topology)
+  const redis =
+    config.redisUrl ??
+    (config.connectionName
+      ? namedTarget(config.topology, config.connectionName)
+      : redisTarget(config.topology))
   const mp = await connect({ redis, namespace: config.namespace })
   return { mp, config }
 }
