@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Context, isRedprocError, listWorkers, serve } from '../src/index.js'
@@ -143,6 +146,18 @@ describe('pool (redis backend)', () => {
     doomed?.kill('SIGKILL')
     await startWorkers(t, mp, 1, 4)
     assert.deepEqual(await pending.get({ timeout: 60_000 }), Array(8).fill(2))
+  })
+
+  it('a CPU-bound chunk that runs longer than the lease runs once', async (t) => {
+    const mp = await openContext(t)
+    await startWorkers(t, mp, 2, 1) // their lease is 2 s
+    const file = join(mkdtempSync(join(tmpdir(), 'redproc-runs-')), 'runs')
+    t.after(() => rmSync(dirname(file), { recursive: true, force: true }))
+    const items = Array.from({ length: 6 }, (_, id) => ({ file, id, ms: 700 }))
+    const results = await mp.pool().map<number>('busyNoted', items, { chunksize: 6 })
+    assert.deepEqual(results, [0, 1, 2, 3, 4, 5])
+    const runs = readFileSync(file, 'utf8').trim().split('\n').map(Number)
+    assert.deepEqual(runs, [0, 1, 2, 3, 4, 5], 'an item ran more than once')
   })
 
   it('serve lists its worker with its figures, and stop() leaves the list', async (t) => {

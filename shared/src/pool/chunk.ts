@@ -38,9 +38,15 @@ export type Tasks = Record<string, unknown>
  * failure fails the chunk, as the first exception fails Python's `map`. A
  * task returning `undefined` yields `null`, as Python's `None`. A plain
  * function's result is taken as it is, without a turn of the microtask queue
- * per item; a promise is awaited.
+ * per item; a promise is awaited. `between`, called before every item but the
+ * first, may return a promise to wait for: how a serving process keeps the
+ * chunk's lease while CPU-bound items run without a turn of the event loop.
  */
-export async function runChunk(tasks: Tasks, request: ChunkRequest): Promise<ChunkOutcome> {
+export async function runChunk(
+  tasks: Tasks,
+  request: ChunkRequest,
+  between?: () => Promise<void> | undefined,
+): Promise<ChunkOutcome> {
   const fn = Object.hasOwn(tasks, request.task) ? tasks[request.task] : undefined
   if (typeof fn !== 'function') {
     const known = Object.keys(tasks).filter((name) => typeof tasks[name] === 'function')
@@ -55,6 +61,10 @@ export async function runChunk(tasks: Tasks, request: ChunkRequest): Promise<Chu
   const results: Json[] = []
   const describe = () => `the result of task '${request.task}'`
   for (let i = 0; i < items.length; i++) {
+    if (i > 0) {
+      const pause = between?.()
+      if (pause) await pause
+    }
     try {
       let result: unknown = spread ? fn(...(items[i] as Json[])) : fn(items[i])
       if (isThenable(result)) result = await result

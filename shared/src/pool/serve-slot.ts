@@ -131,7 +131,8 @@ export class ServeSlot {
       return undefined
     }
     if (await terminations.terminated(job.pool)) return undefined
-    const outcome: ChunkOutcome = await runChunk(tasks, job)
+    const handle = this.handle
+    const outcome: ChunkOutcome = await runChunk(tasks, job, () => handle.keepAlive())
     counts.processed += job.items.length
     if (!outcome.ok) counts.failed++
     return { chunk: job.chunk, outcome }

@@ -21,11 +21,24 @@ export interface ItemSource {
   giveBack(items: Taken[]): Promise<void>
   /** Called with each item as a getter receives it. */
   handOut(item: Taken): void
+  /**
+   * Sends what is due before the caller's next stretch of work (acks of the
+   * items it finished, lease renewals): while that work runs, the event
+   * loop may not turn, and nothing else would send them.
+   */
+  sendDue(): void
   onBackgroundError(error: unknown): void
 }
 
 /** A buffer emptied this soon after it was filled doubles the next take (up to `prefetch`). */
 const GROW_WINDOW_MS = 50
+
+/**
+ * An item fetched ahead is handed out at once only if the event loop turned
+ * this recently; otherwise the caller has been running without a turn (CPU
+ * work), and acks and lease renewals go out, and the loop turns once, first.
+ */
+const BREATHE_AFTER_MS = 10
 
 /** Items fetched ahead go back to the queue when no get() came for this long. */
 const IDLE_GIVE_BACK_MS = 100
@@ -55,6 +68,13 @@ type Phase = 'idle' | 'taking' | 'blocking'
  * wakes it. Items fetched ahead stay leased to this handle; they go back to
  * the queue when no get() comes for a while, so a consumer that stops asking
  * (after a poison pill, say) does not sit on items others could take.
+ *
+ * A get served from the items fetched ahead resolves without I/O, so a caller
+ * that computes between gets may never let the event loop turn. Such a get
+ * first sends the acks and renewals that are due and lets the loop turn once,
+ * and the handle keeps ahead only as many items as the caller's pace
+ * finishes in 50 ms: the plain `get → compute → taskDone` loop is safe for
+ * CPU-bound work, and only one item's work must fit in the lease.
  */
 export class ItemFetcher {
   /** The queue's shutdown state as last seen in Redis. */
@@ -69,6 +89,11 @@ export class ItemFetcher {
   private filledAt = Number.NEGATIVE_INFINITY
   private idleTimer: NodeJS.Timeout | undefined
   private closedError: Error | undefined
+  /** When the event loop last turned, as far as this fetcher saw (`performance.now()`). */
+  private turnedAt = performance.now()
+  private watchingTurn = false
+  /** When the last item was handed out: the caller's pace. */
+  private handedOutAt = performance.now()
 
   constructor(
     private readonly source: ItemSource,
@@ -89,7 +114,15 @@ export class ItemFetcher {
     if (this.closedError) return Promise.reject(this.closedError)
     if (signal?.aborted) return Promise.reject(signal.reason)
     if (this.waiters.length === 0 && this.buffer.length > 0) {
-      return Promise.resolve(this.handOutNext())
+      const turn = this.breatheBeforeHandOut()
+      if (!turn) return Promise.resolve(this.handOutNext())
+      const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+      return turn.then(() =>
+        this.get(
+          deadline === undefined ? undefined : Math.max(0, deadline - performance.now()),
+          signal,
+        ),
+      )
     }
     if (this.shutdown === 'immediate') return Promise.reject(this.shutDownError())
     return new Promise<Taken>((resolve, reject) => {
@@ -115,7 +148,12 @@ export class ItemFetcher {
   /** One take without blocking; EMPTY (or SHUTDOWN) when it finds nothing. */
   async getNowait(): Promise<Taken> {
     if (this.closedError) throw this.closedError
-    if (this.waiters.length === 0 && this.buffer.length > 0) return this.handOutNext()
+    if (this.waiters.length === 0 && this.buffer.length > 0) {
+      const turn = this.breatheBeforeHandOut()
+      if (!turn) return this.handOutNext()
+      await turn
+      return this.getNowait()
+    }
     if (this.shutdown === 'immediate') throw this.shutDownError()
     const result = await this.source.take(this.nextBatch())
     this.learn(result.shutdown)
@@ -130,6 +168,22 @@ export class ItemFetcher {
     this.source.handOut(first)
     if (rest.length > 0) this.fill(rest)
     return first
+  }
+
+  /**
+   * If the event loop has not turned for a while: sends what is due and
+   * resolves after one turn. Undefined (nothing to wait for) otherwise. For
+   * callers that run long without a get (the items of a pool chunk).
+   */
+  breathe(): Promise<void> | undefined {
+    if (performance.now() - this.turnedAt < BREATHE_AFTER_MS) return undefined
+    this.source.sendDue()
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.turnedAt = performance.now()
+        resolve()
+      }),
+    )
   }
 
   /**
@@ -223,6 +277,7 @@ export class ItemFetcher {
 
   private fill(items: Taken[]): void {
     this.filledAt = performance.now()
+    this.turnedAt = this.filledAt // a take's reply is read on a turn of the loop
     this.buffer.push(...items)
     while (this.waiters.length > 0 && this.buffer.length > 0) {
       const waiter = this.waiters.shift() as Waiter
@@ -235,8 +290,34 @@ export class ItemFetcher {
   private handOutNext(): Taken {
     const item = this.buffer.shift() as Taken
     this.source.handOut(item)
+    this.handedOutAt = performance.now()
+    this.watchTurn()
     this.afterHandOut()
     return item
+  }
+
+  /** Notes when the event loop next turns. */
+  private watchTurn(): void {
+    if (this.watchingTurn) return
+    this.watchingTurn = true
+    setImmediate(() => {
+      this.watchingTurn = false
+      this.turnedAt = performance.now()
+    })
+  }
+
+  /**
+   * `breathe()`, for a get about to be served from the items fetched ahead;
+   * items beyond what the caller's pace finishes in `GROW_WINDOW_MS` go back
+   * to the queue, where idle consumers can take them.
+   */
+  private breatheBeforeHandOut(): Promise<void> | undefined {
+    const turn = this.breathe()
+    if (!turn) return undefined
+    const itemMs = Math.max(1, performance.now() - this.handedOutAt)
+    const keep = 1 + Math.floor(GROW_WINDOW_MS / itemMs)
+    if (this.buffer.length > keep) this.giveBackFrom(keep)
+    return turn
   }
 
   private afterHandOut(): void {
@@ -254,10 +335,15 @@ export class ItemFetcher {
   }
 
   private giveBackBuffer(): void {
-    const items = this.buffer.splice(0)
-    this.batch = 1
     clearTimeout(this.idleTimer)
     this.idleTimer = undefined
+    this.giveBackFrom(0)
+  }
+
+  /** Gives back the items fetched ahead from `index` on. */
+  private giveBackFrom(index: number): void {
+    const items = this.buffer.splice(index)
+    this.batch = 1
     if (items.length > 0)
       this.source.giveBack(items).catch((error) => this.source.onBackgroundError(error))
   }

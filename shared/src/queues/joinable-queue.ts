@@ -105,6 +105,10 @@ export class JoinableQueue<T extends Json = Json>
         passWake: () => this.call((redis) => redis.zadd(this.layout.keys.marker, 0, '0')).then(),
         giveBack: (items) => this.release(items),
         handOut: (item) => this.held.push(item),
+        sendDue: () => {
+          this.acks.send()
+          this.keeper.renewIfDue()
+        },
         onBackgroundError: (error) => this.logBackgroundError(error, 'could not give items back'),
       },
       this.options.prefetch,
@@ -161,12 +165,15 @@ export class JoinableQueue<T extends Json = Json>
 
   /**
    * Python's `task_done()`: acknowledges the oldest item this handle got and
-   * has not acknowledged. The ack is written in the background, batched with
-   * the others of the moment, and join() and close() wait for it; if it cannot
-   * be written, the item comes back after its lease. TOO_MANY_TASK_DONE when
-   * every item this handle got is acknowledged already.
+   * has not acknowledged. The ack leaves with the others of the moment, at
+   * the latest before this handle hands out its next item; the promise
+   * resolves once it is in Redis. It is safe to ignore (join() and close()
+   * wait for the acks); await it, or `flush()`, before `process.exit`. If the
+   * ack cannot be written the item comes back after its lease.
+   * TOO_MANY_TASK_DONE, at once, when every item this handle got is
+   * acknowledged already.
    */
-  taskDone(): void {
+  taskDone(): Promise<void> {
     this.checkOpen()
     const item = this.held.shift()
     if (!item) {
@@ -175,7 +182,24 @@ export class JoinableQueue<T extends Json = Json>
         `task_done() called more times than items were taken from ${this.describe()} by this handle`,
       )
     }
-    this.acks.add(item)
+    return this.acks.add(item)
+  }
+
+  /** Resolves once every taskDone() of this handle so far is in Redis. */
+  async flush(): Promise<void> {
+    this.checkOpen()
+    await this.acks.settle()
+  }
+
+  /**
+   * For a caller that works through an item in long synchronous steps (a pool
+   * chunk): when the event loop has not turned for a while, sends the acks and
+   * lease renewals that are due and resolves after one turn; undefined when
+   * there is nothing to wait for. Between two calls, no more than one lease
+   * may pass.
+   */
+  keepAlive(): Promise<void> | undefined {
+    return this.fetcher.breathe()
   }
 
   /**
@@ -397,6 +421,7 @@ export class JoinableQueue<T extends Json = Json>
     })
     this.acks.stop()
     await attempt(() => this.acks.settle())
+    this.acks.abandon(new ValueError(`${this.describe()} was closed before the ack was written`))
     // Items got and not acknowledged, then the ones fetched ahead: oldest first.
     const unfinished = [...this.held.splice(0), ...buffered]
     if (unfinished.length > 0) await attempt(() => this.release(unfinished))

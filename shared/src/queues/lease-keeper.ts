@@ -1,5 +1,6 @@
 import { Queue, type QueueOptions } from 'bullmq'
 import type { Context } from '../context.js'
+import { timerDelay } from '../timers.js'
 import type { BullmqLayout } from './bullmq-layout.js'
 
 /** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
@@ -23,6 +24,9 @@ export class LeaseKeeper {
   private bull: Queue | undefined
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
+  private readonly renewing = new Set<Promise<void>>()
+  /** When the last renewal started (`performance.now()`). */
+  private renewedAt = Number.NEGATIVE_INFINITY
   private closed = false
 
   constructor(
@@ -52,11 +56,21 @@ export class LeaseKeeper {
     this.timer = setTimeout(() => this.tick(), 0)
   }
 
+  /**
+   * Renews now if a period has passed since the last renewal: for a consumer
+   * about to start a long stretch of work, during which its timer cannot fire.
+   */
+  renewIfDue(): void {
+    if (this.closed || performance.now() - this.renewedAt < this.periodMs) return
+    this.renew().catch((error) => this.warn(error))
+  }
+
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
     this.timer = undefined
     await this.ticking
+    await Promise.allSettled(this.renewing)
     this.leases.clear()
     const bull = this.bull
     this.bull = undefined
@@ -69,27 +83,42 @@ export class LeaseKeeper {
     this.ticking = this.renewAndCheck().finally(() => {
       this.ticking = undefined
       if (!this.closed && (this.leases.size > 0 || this.waiting())) {
-        this.timer = setTimeout(() => this.tick(), this.periodMs)
+        this.timer = setTimeout(() => this.tick(), timerDelay(this.periodMs))
       }
     })
   }
 
-  private async renewAndCheck(): Promise<void> {
-    try {
-      const backend = this.queue().getBackend()
-      const leases = [...this.leases]
-      if (leases.length > 0) {
-        const lost = new Set(
-          await backend.extendLocks(
-            leases.map((lease) => lease.id),
-            leases.map((lease) => lease.token),
-            this.leaseMs,
-          ),
-        )
+  /**
+   * Extends every lock this handle holds, in one command that does not wait
+   * for anything else in flight: under CPU-bound work a reply is read only
+   * between items, and a renewal queued behind the stalled check's three
+   * round trips would come too late.
+   */
+  private renew(): Promise<void> {
+    this.renewedAt = performance.now()
+    const leases = [...this.leases]
+    if (leases.length === 0) return Promise.resolve()
+    const renewing = this.queue()
+      .getBackend()
+      .extendLocks(
+        leases.map((lease) => lease.id),
+        leases.map((lease) => lease.token),
+        this.leaseMs,
+      )
+      .then((lostIds) => {
+        const lost = new Set(lostIds)
         // A lapsed lock may be someone else's now: stop renewing, the ack will tell.
         for (const lease of leases) if (lost.has(lease.id)) this.leases.delete(lease)
-      }
-      const stalled = await backend.moveStalledJobsToWait()
+      })
+      .finally(() => this.renewing.delete(renewing))
+    this.renewing.add(renewing)
+    return renewing
+  }
+
+  private async renewAndCheck(): Promise<void> {
+    try {
+      const renewed = this.renew().catch((error) => this.warn(error))
+      const stalled = await this.queue().getBackend().moveStalledJobsToWait()
       if (stalled.length > 0) {
         this.mp.options.logger.info(
           { queue: this.layout.queueName, jobs: stalled },
@@ -100,12 +129,17 @@ export class LeaseKeeper {
       // items with no wake-up for the blocked getters: set it again.
       const { wait, marker } = this.layout.keys
       if ((await this.mp.redis.llen(wait)) > 0) await this.mp.redis.zadd(marker, 0, '0')
+      await renewed
     } catch (error) {
-      this.mp.options.logger.warn(
-        { err: error, queue: this.layout.queueName },
-        'joinable queue: lease renewal failed; retrying next period',
-      )
+      this.warn(error)
     }
+  }
+
+  private warn(error: unknown): void {
+    this.mp.options.logger.warn(
+      { err: error, queue: this.layout.queueName },
+      'joinable queue: lease renewal failed; retrying next period',
+    )
   }
 
   private queue(): Queue {
