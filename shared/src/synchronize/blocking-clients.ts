@@ -18,15 +18,26 @@ class BlockingClients {
 
   constructor(private readonly mp: Context) {}
 
-  /** BLPOP on one key: the popped item, or null when `timeoutMs` ran out. */
+  /**
+   * BLPOP on one key: the popped item, or null when `timeoutMs` ran out or
+   * the connection dropped. A wake-up popped just before the drop is lost
+   * with it, so a drop ends the wait at once and the caller looks at Redis
+   * again, rather than blocking anew for the whole time.
+   */
   async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
     const client = await this.borrow()
     let healthy = false
+    let onClose: (() => void) | undefined
+    const dropped = new Promise<null>((resolve) => {
+      onClose = () => resolve(null)
+      client.once('close', onClose)
+    })
     try {
-      const reply = await client.blpop(key, blockingSeconds(timeoutMs))
-      healthy = true
+      const reply = await Promise.race([client.blpop(key, blockingSeconds(timeoutMs)), dropped])
+      healthy = reply !== null || client.status === 'ready'
       return reply === null ? null : reply[1]
     } finally {
+      client.off('close', onClose as () => void)
       this.giveBack(client, healthy)
     }
   }
@@ -61,7 +72,9 @@ class BlockingClients {
       return
     }
     this.open.delete(client)
-    void closeClient(client)
+    // A client whose connection dropped may still hold a BLPOP it resent.
+    if (healthy) void closeClient(client)
+    else client.disconnect()
   }
 }
 

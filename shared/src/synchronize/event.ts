@@ -4,7 +4,7 @@ import type { Context } from '../context.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
-import { LISTEN_GRACE_MS, WaitQueue } from './waiting.js'
+import { Deadline, LISTEN_GRACE_MS, WaitQueue } from './waiting.js'
 
 const eventWait = new Script<number>('event-wait')
 const eventSet = new Script<number>('event-set')
@@ -45,14 +45,20 @@ export class Event extends SharedObject {
     const timeoutMs = checkTimeout(options.timeout)
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
-    const wait = timeoutMs === undefined ? -1 : Math.ceil(timeoutMs)
-    const set = await this.call((redis) =>
-      eventWait.run(redis, [this.key, this.queue.waiters], [waiterId, wait, LISTEN_GRACE_MS]),
-    )
-    if (set === 1) return true
-    if (wait === 0) return false
-    if ((await this.call(() => blockingClients(this.mp).popWake(wakeKey, timeoutMs))) !== null) {
-      return true
+    const deadline = new Deadline(timeoutMs)
+    // Blocks of at most MAX_BLOCK_MS, each after a fresh look at the flag: a
+    // wake-up lost with a dropped connection delays the wait, never strands it.
+    for (;;) {
+      const block = timeoutMs === 0 ? 0 : deadline.nextBlock()
+      const set = await this.call((redis) =>
+        eventWait.run(redis, [this.key, this.queue.waiters], [waiterId, block, LISTEN_GRACE_MS]),
+      )
+      if (set === 1) return true
+      if (block === 0) return false
+      if ((await this.call(() => blockingClients(this.mp).popWake(wakeKey, block))) !== null) {
+        return true
+      }
+      if (deadline.remaining() === 0) break
     }
     // A set that raced the timeout counts.
     const replies = await this.call((redis) =>
