@@ -5,11 +5,11 @@ import { startChild } from './support/children.js'
 import { startPrivateRedis } from './support/private-redis.js'
 import { until } from './support/until.js'
 
-/** The id of the one client blocked in BLPOP, once there is one. */
+/** The id of the one client blocked in BLMOVE, once there is one. */
 async function blockedClientId(list: () => Promise<string>): Promise<string> {
   let id = ''
   await until(async () => {
-    const line = (await list()).split('\n').find((l) => /\bcmd=blpop\b/.test(l))
+    const line = (await list()).split('\n').find((l) => /\bcmd=blmove\b/.test(l))
     id = line?.match(/\bid=(\d+)/)?.[1] ?? ''
     return id !== ''
   }, 'the waiter blocks')
@@ -17,7 +17,7 @@ async function blockedClientId(list: () => Promise<string>): Promise<string> {
 }
 
 describe('event: a dropped connection loses no wake-up', () => {
-  it('a waiter whose wake-up was popped by its dying connection still sees the event set', async (t) => {
+  it('a waiter whose wake-up was taken by its dying connection still sees the event set', async (t) => {
     const redis = await startPrivateRedis(t)
     const mp = await redis.connect()
     const namespace = mp.options.namespace
@@ -30,10 +30,17 @@ describe('event: a dropped connection loses no wake-up', () => {
     })
     await waiter.next()
     const id = await blockedClientId(async () => (await redis.admin.client('LIST')) as string)
-    // In one step: the event is set and its wake-up is taken to have been
-    // popped by the waiter's connection, which dies before the reply arrives.
+    // In one step: set() wakes the waiter, its BLMOVE takes the wake-up, and
+    // its connection dies before the reply arrives.
     const flag = `rp:{${namespace}:event:go}`
-    await redis.admin.multi().set(flag, '1').del(`${flag}:waiters`).client('KILL', 'ID', id).exec()
+    const [waiterId] = await redis.admin.zrange(`${flag}:waiters`, 0, -1)
+    await redis.admin
+      .multi()
+      .set(flag, '1')
+      .del(`${flag}:waiters`)
+      .rpush(`${flag}:wake:${waiterId}:got`, 'set')
+      .client('KILL', 'ID', id)
+      .exec()
     const killedAt = performance.now()
     const { set } = await waiter.next<{ set: boolean }>()
     const ms = performance.now() - killedAt

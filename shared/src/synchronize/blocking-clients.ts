@@ -3,11 +3,14 @@ import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, openClient, type RedisClient } from '../redis/client.js'
 
+/** What a wait on a connection that died gives. */
+const DROPPED: unique symbol = Symbol('redproc.dropped')
+
 /** Clients kept open between waits; more are opened for a burst and closed after it. */
 const IDLE_LIMIT = 4
 
 /**
- * The clients one context blocks on (BLPOP), lent to one wait at a time: a
+ * The clients one context blocks on (BLMOVE), lent to one wait at a time: a
  * blocked client can do nothing else, so concurrent waits need a client each,
  * but a process should not keep a connection for every wait it ever made.
  */
@@ -19,26 +22,21 @@ class BlockingClients {
   constructor(private readonly mp: Context) {}
 
   /**
-   * BLPOP on one key: the popped item, or null when `timeoutMs` ran out or
-   * the connection dropped. A wake-up popped just before the drop is lost
-   * with it, so a drop ends the wait at once and the caller looks at Redis
-   * again, rather than blocking anew for the whole time.
+   * Waits for a wake-up pushed to `key`: the popped item, or null when
+   * `timeoutMs` ran out. The item moves to a receipt list (BLMOVE) rather
+   * than vanishing (BLPOP): if the connection dies before the reply arrives,
+   * the receipt still holds it, and the wait takes it from there instead of
+   * blocking on for a wake-up that already came.
    */
   async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
-    const client = await this.borrow()
-    let healthy = false
-    let onClose: (() => void) | undefined
-    const dropped = new Promise<null>((resolve) => {
-      onClose = () => resolve(null)
-      client.once('close', onClose)
-    })
-    try {
-      const reply = await Promise.race([client.blpop(key, blockingSeconds(timeoutMs)), dropped])
-      healthy = reply !== null || client.status === 'ready'
-      return reply === null ? null : reply[1]
-    } finally {
-      client.off('close', onClose as () => void)
-      this.giveBack(client, healthy)
+    const receipt = `${key}:got`
+    const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+    for (;;) {
+      const left = end === undefined ? undefined : Math.max(0, end - performance.now())
+      const outcome = await this.moveWake(key, receipt, left)
+      if (outcome !== DROPPED) return outcome
+      const late = await this.mp.redis.lpop(receipt)
+      if (late !== null || left === 0) return late
     }
   }
 
@@ -47,7 +45,7 @@ class BlockingClients {
     this.idle.length = 0
     const clients = [...this.open]
     this.open.clear()
-    // QUIT would queue behind a BLPOP still blocked and never be answered.
+    // QUIT would queue behind a BLMOVE still blocked and never be answered.
     for (const client of clients) client.disconnect()
   }
 
@@ -65,6 +63,36 @@ class BlockingClients {
     return client
   }
 
+  /** One BLMOVE from `key` to `receipt`; DROPPED when the connection died first. */
+  private async moveWake(
+    key: string,
+    receipt: string,
+    timeoutMs: number | undefined,
+  ): Promise<string | null | typeof DROPPED> {
+    const client = await this.borrow()
+    let healthy = false
+    let onClose: (() => void) | undefined
+    const dropped = new Promise<typeof DROPPED>((resolve) => {
+      onClose = () => {
+        // No reconnect, so no resent BLMOVE: the receipt tells what it took.
+        client.disconnect()
+        resolve(DROPPED)
+      }
+      client.once('close', onClose)
+    })
+    try {
+      const moved = client.blmove(key, receipt, 'LEFT', 'RIGHT', blockingSeconds(timeoutMs))
+      const item = await Promise.race([moved, dropped])
+      if (item === DROPPED) return DROPPED
+      healthy = true
+      if (item !== null) client.del(receipt).catch(() => {})
+      return item
+    } finally {
+      client.off('close', onClose as () => void)
+      this.giveBack(client, healthy)
+    }
+  }
+
   private giveBack(client: RedisClient, healthy: boolean): void {
     if (!this.open.has(client)) return
     if (healthy && !this.closed && this.idle.length < IDLE_LIMIT) {
@@ -72,9 +100,7 @@ class BlockingClients {
       return
     }
     this.open.delete(client)
-    // A client whose connection dropped may still hold a BLPOP it resent.
-    if (healthy) void closeClient(client)
-    else client.disconnect()
+    void closeClient(client)
   }
 }
 
