@@ -12,6 +12,7 @@ import {
 } from './support/blocked-connections.js'
 import { startChild } from './support/children.js'
 import { hasCode, msUntilRefused } from './support/error-codes.js'
+import { monitor } from './support/monitor.js'
 import { masterNodes, openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
 import { until } from './support/until.js'
@@ -23,16 +24,17 @@ import { until } from './support/until.js'
  */
 async function watchCommands(t: TestContext, mp: Context, key: string) {
   const seen: string[][] = []
-  const monitors = await Promise.all(masterNodes(mp).map((node) => node.monitor()))
-  t.after(() => {
-    for (const monitor of monitors) monitor.disconnect()
-  })
   const tag = key.slice(key.indexOf('{'), key.indexOf('}') + 1)
-  for (const monitor of monitors) {
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source !== 'lua' && args.slice(1).some((arg) => arg.includes(tag))) seen.push(args)
-    })
-  }
+  const stops = await Promise.all(
+    masterNodes(mp).map((node) =>
+      monitor(node.options.host ?? '127.0.0.1', node.options.port ?? 6379, (args, source) => {
+        if (source !== 'lua' && args.slice(1).some((arg) => arg.includes(tag))) seen.push(args)
+      }),
+    ),
+  )
+  t.after(() => {
+    for (const stop of stops) stop()
+  })
   return {
     async stop(): Promise<string[][]> {
       const marker = `${key}:watched`
