@@ -22,10 +22,26 @@ export function checkFiniteNumber(value: unknown, what: string): number {
   return value
 }
 
-function describe(value: unknown): string {
+/** How a message shows a value the caller passed: short, and never its whole content. */
+export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (typeof value === 'string') return JSON.stringify(value)
-  return value === null ? 'null' : `a ${typeof value}`
+  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : 'a string'
+  if (value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+/** An iterable the caller's items come in (an array, a Set, a generator…); strings are not. */
+export function checkIterable<T>(items: Iterable<T>, what: string): Iterable<T> {
+  if (
+    typeof items === 'string' ||
+    typeof (items as Iterable<T> | null | undefined)?.[Symbol.iterator] !== 'function'
+  ) {
+    throw new RedprocTypeError(
+      `${what} must be an iterable of items (an array, a Set, a generator…), not ${describe(items)}`,
+    )
+  }
+  return items
 }
 
 /** A wait's `timeout` in milliseconds: undefined waits forever. */
