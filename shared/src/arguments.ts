@@ -1,4 +1,5 @@
 import { RedprocTypeError, ValueError } from './errors.js'
+import { MAX_TIMER_MS } from './timers.js'
 
 /** Python's "indices must be integers". */
 export function checkIndex(index: unknown, what = 'index'): number {
@@ -44,6 +45,17 @@ export function checkIterable<T>(items: Iterable<T>, what: string): Iterable<T> 
   return items
 }
 
+/** A callback the caller passed. */
+export function checkFunction<F extends (...args: never[]) => unknown>(
+  value: unknown,
+  what: string,
+): F {
+  if (typeof value !== 'function') {
+    throw new RedprocTypeError(`${what} must be a function, not ${describe(value)}`)
+  }
+  return value as F
+}
+
 /** A wait's `timeout` in milliseconds: undefined waits forever. */
 export function checkTimeout(timeout: unknown, what = 'timeout'): number | undefined {
   if (timeout === undefined) return undefined
@@ -56,9 +68,11 @@ export function checkTimeout(timeout: unknown, what = 'timeout'): number | undef
 
 /**
  * The timeout argument of Redis's blocking commands (BLMOVE, BLPOP), in
- * seconds, where 0 means forever; never 0 for a finite wait.
+ * seconds, where 0 means forever; never 0 for a finite wait. A wait longer
+ * than MAX_TIMER_MS blocks that long and then again (Redis refuses a timeout
+ * past its range), like a timer.
  */
 export function blockingSeconds(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return 0
-  return Math.max(timeoutMs, 1) / 1000
+  return Math.min(Math.max(Math.ceil(timeoutMs), 1), MAX_TIMER_MS) / 1000
 }

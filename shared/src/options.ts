@@ -1,4 +1,4 @@
-import { checkIndex, checkTimeout, describe } from './arguments.js'
+import { checkFunction, checkIndex, checkTimeout, describe } from './arguments.js'
 import { RedprocTypeError, ValueError } from './errors.js'
 
 /**
@@ -95,11 +95,22 @@ export const option = {
   }) as Check<AbortSignal>,
 
   function<F extends (...args: never[]) => unknown>(): Check<F> {
-    return (value, name) => {
-      if (typeof value !== 'function') {
-        throw new RedprocTypeError(`${name} must be a function, not ${describe(value)}`)
-      }
-      return value as F
-    }
+    return (value, name) => checkFunction<F>(value, name)
   },
+}
+
+/** The options of a wait that takes only a timeout: `wait`, `hold`, `withLock`, `AsyncResult.get` … */
+export interface TimeoutOptions {
+  /** The longest to wait, in ms. @default forever */
+  timeout?: number
+}
+
+const TIMEOUT_OPTIONS: Schema<TimeoutOptions> = { timeout: option.timeout }
+
+/** The timeout of `method`'s options, checked: undefined waits forever. */
+export function checkTimeoutOptions(
+  options: TimeoutOptions | undefined,
+  method: string,
+): number | undefined {
+  return checkOptions(options, TIMEOUT_OPTIONS, `${method}() options`).timeout
 }
