@@ -2,6 +2,7 @@ import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, openClient, type RedisClient } from '../redis/client.js'
+import { Deadline } from './waiting.js'
 
 /** Clients kept open between waits; more are opened for a burst and closed after it. */
 const IDLE_LIMIT = 4
@@ -20,10 +21,14 @@ class BlockingClients {
 
   /** BLPOP on one key: the popped item, or null when `timeoutMs` ran out. */
   async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
+    const deadline = new Deadline(timeoutMs)
     const client = await this.borrow()
     let healthy = false
     try {
-      const reply = await client.blpop(key, blockingSeconds(timeoutMs))
+      let reply: [string, string] | null = null
+      // One BLPOP unless the wait is longer than one may block.
+      do reply = await client.blpop(key, blockingSeconds(deadline.remaining()))
+      while (reply === null && deadline.remaining() !== 0)
       healthy = true
       return reply === null ? null : reply[1]
     } finally {
