@@ -1,7 +1,7 @@
-import { checkKey } from '../arguments.js'
+import { checkKey, describe } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import { KeyError } from '../errors.js'
+import { KeyError, RedprocTypeError, ValueError } from '../errors.js'
 import { SharedObject } from '../redis/shared-object.js'
 
 /**
@@ -59,9 +59,8 @@ export class Dict<V extends Json = Json> extends SharedObject {
 
   /** `d.update(other)`: every pair is checked before any is written. */
   async update(other: Record<string, V> | Iterable<readonly [string, V]>): Promise<void> {
-    const entries = Symbol.iterator in other ? [...other] : Object.entries(other)
     const fields: string[] = []
-    for (const [key, value] of entries)
+    for (const [key, value] of entriesOf(other))
       fields.push(checkKey(key), encode(value, `value of ${JSON.stringify(key)}`))
     if (fields.length === 0) return
     await this.call((redis) => redis.hset(this.key, ...fields))
@@ -98,6 +97,38 @@ export class Dict<V extends Json = Json> extends SharedObject {
   async toObject(): Promise<Record<string, V>> {
     const hash = await this.call((redis) => redis.hgetall(this.key))
     return decodeHash(hash, this.describe()) as Record<string, V>
+  }
+}
+
+/**
+ * The pairs of `update`'s argument: a plain object's own entries, or the
+ * pairs of an iterable (a Map, an array of `[key, value]`); as in Python,
+ * TYPE_ERROR for anything else, VALUE_ERROR for a pair that is not two long.
+ */
+function entriesOf(other: unknown): Iterable<readonly [unknown, unknown]> {
+  if (typeof other === 'object' && other !== null) {
+    if (Symbol.iterator in other) return pairsOf(other as Iterable<unknown>)
+    const prototype = Object.getPrototypeOf(other)
+    if (prototype === Object.prototype || prototype === null) return Object.entries(other)
+  }
+  throw new RedprocTypeError(
+    `update() takes a plain object, a Map or an iterable of [key, value] pairs, not ${describe(other)}`,
+  )
+}
+
+function* pairsOf(items: Iterable<unknown>): Generator<readonly [unknown, unknown]> {
+  let index = 0
+  for (const pair of items) {
+    if (!Array.isArray(pair)) {
+      throw new RedprocTypeError(
+        `update() element #${index} must be a [key, value] pair, not ${describe(pair)}`,
+      )
+    }
+    if (pair.length !== 2) {
+      throw new ValueError(`update() element #${index} has length ${pair.length}; 2 is required`)
+    }
+    yield pair as [unknown, unknown]
+    index++
   }
 }
 

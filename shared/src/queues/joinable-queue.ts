@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import {
   Full,
   isRedprocError,
   RedprocError,
-  RedprocTypeError,
   ShutDown,
   Timeout,
   ValueError,
@@ -18,6 +18,8 @@ import { ItemFetcher, type TakeResult } from './item-fetcher.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
 import { JobScripts } from './job-scripts.js'
 import {
+  type BlockingOptions,
+  checkBlockingOptions,
   checkShutdownOptions,
   checkWaitOptions,
   type JoinableQueueOptions,
@@ -31,6 +33,7 @@ import { signalHub } from './signal-hub.js'
 import { Wakeup } from './wakeup.js'
 
 export type {
+  BlockingOptions,
   JoinableQueueOptions,
   ResolvedJoinableQueueOptions,
   ShutdownOptions,
@@ -116,12 +119,15 @@ export class JoinableQueue<T extends Json = Json>
     )
   }
 
-  /** Puts `item`, waiting while a bounded queue is full: FULL on timeout, SHUTDOWN after shutdown(). */
-  async put(item: T, options: WaitOptions = {}): Promise<void> {
+  /**
+   * Puts `item`, waiting while a bounded queue is full: FULL on timeout (or
+   * at once with `block: false`), SHUTDOWN after shutdown().
+   */
+  async put(item: T, options?: BlockingOptions): Promise<void> {
     const text = encode(item, 'item')
-    const { deadline, signal } = checkWaitOptions(options)
+    const { block, deadline, signal } = checkBlockingOptions(options, 'put')
     this.checkOpen()
-    await this.putTexts([text], true, deadline, signal)
+    await this.putTexts([text], block, deadline, signal)
   }
 
   /** Puts `item` now, or fails with FULL. */
@@ -137,18 +143,21 @@ export class JoinableQueue<T extends Json = Json>
    * timeout fails with FULL and leaves the items put so far.
    */
   async putMany(items: Iterable<T>, options: WaitOptions = {}): Promise<void> {
-    if (items === null || typeof (items as Iterable<T>)?.[Symbol.iterator] !== 'function') {
-      throw new RedprocTypeError('putMany() takes an iterable of items')
-    }
-    const texts = Array.from(items, (item, i) => encode(item, `items[${i}]`))
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
+      encode(item, `items[${i}]`),
+    )
     const { deadline, signal } = checkWaitOptions(options)
     this.checkOpen()
     if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
   }
 
-  /** Takes the next item, waiting for one: EMPTY on timeout, SHUTDOWN once shut down and drained. */
-  async get(options: WaitOptions = {}): Promise<T> {
-    const { timeoutMs, signal } = checkWaitOptions(options)
+  /**
+   * Takes the next item, waiting for one: EMPTY on timeout (or at once with
+   * `block: false`), SHUTDOWN once shut down and drained.
+   */
+  async get(options?: BlockingOptions): Promise<T> {
+    const { block, timeoutMs, signal } = checkBlockingOptions(options, 'get')
+    if (!block) return this.getNowait()
     this.checkOpen()
     this.engage()
     const item = await this.fetcher.get(timeoutMs, signal)
@@ -348,8 +357,9 @@ export class JoinableQueue<T extends Json = Json>
     this.checkOpen()
     this.keeper.start()
     const client = await this.blockingClient()
-    const seconds = timeoutMs === undefined ? 0 : Math.max(timeoutMs, 1) / 1000
-    const reply = await this.call(() => client.bzpopmin(this.layout.keys.marker, seconds))
+    const reply = await this.call(() =>
+      client.bzpopmin(this.layout.keys.marker, blockingSeconds(timeoutMs)),
+    )
     return reply !== null
   }
 
