@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import {
-  Full,
-  isRedprocError,
-  RedprocError,
-  ShutDown,
-  Timeout,
-  ValueError,
-} from '../errors.js'
+import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
