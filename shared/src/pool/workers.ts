@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Context } from '../context.js'
+import { listQueues } from '../queues/queue-registry.js'
 
 /** What a serving process tells the others about itself, refreshed every heartbeat. */
 export interface WorkerInfo {
@@ -9,6 +10,8 @@ export interface WorkerInfo {
   pid: number
   queue: string
   concurrency: number
+  /** Worker threads the tasks run on; 0 when they run on the process's own thread. */
+  threads: number
   /** Items finished, successfully or not. */
   processed: number
   failed: number
@@ -16,6 +19,7 @@ export interface WorkerInfo {
   current: string[]
   tasks: string[]
   startedAt: number
+  uptimeMs: number
   lastSeenAt: number
 }
 
@@ -62,8 +66,15 @@ export class WorkerHeartbeat {
   }
 }
 
-/** The live workers of a queue; entries of dead ones are pruned on the way. */
-export async function listWorkers(mp: Context, queue: string): Promise<WorkerInfo[]> {
+/**
+ * The live workers of `queue`, or of every queue of the namespace; entries of
+ * dead ones are pruned on the way.
+ */
+export async function listWorkers(mp: Context, queue?: string): Promise<WorkerInfo[]> {
+  if (queue === undefined) {
+    const queues = await listQueues(mp)
+    return (await Promise.all(queues.map((name) => listWorkers(mp, name)))).flat()
+  }
   const registry = registryKey(mp, queue)
   const now = Date.now()
   await mp.redis.zremrangebyscore(registry, '-inf', now)
