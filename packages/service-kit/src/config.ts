@@ -1,0 +1,149 @@
+import { isIP } from 'node:net'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { z } from 'zod'
+
+/** A bad flag or environment variable: the service says this one line and exits 1. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+type FlagSpec = NonNullable<ParseArgsConfig['options']>
+
+/** The flags every HTTP service takes, beside its own. */
+export const HTTP_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  namespace: { type: 'string' },
+  'redis-url': { type: 'string' },
+  'log-level': { type: 'string' },
+  'grace-ms': { type: 'string' },
+  'body-limit-bytes': { type: 'string' },
+  'insecure-loopback': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies FlagSpec
+
+/** What every HTTP service is configured with. */
+export interface HttpConfig {
+  port: number
+  host: string
+  redisUrl: string
+  namespace: string
+  /** Undefined only for a loopback service started with --insecure-loopback. */
+  authkey: string | undefined
+  logLevel: string
+  graceMs: number
+  bodyLimitBytes: number
+}
+
+/** The flags of `argv`: unknown flags and stray arguments are refused, naming the known ones. */
+export function parseFlags<F extends FlagSpec>(
+  argv: string[],
+  flags: F,
+): { [K in keyof F]?: string | boolean } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: flags,
+      strict: true,
+      allowPositionals: false,
+    })
+    return values as { [K in keyof F]?: string | boolean }
+  } catch (error) {
+    const known = Object.keys(flags)
+      .map((flag) => `--${flag}`)
+      .join(', ')
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new ConfigError(`${message} (known flags: ${known})`)
+  }
+}
+
+/** `value` parsed by `schema`, or a ConfigError naming the flag or variable. */
+export function setting<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const shown = value === undefined ? 'missing' : JSON.stringify(value)
+  throw new ConfigError(`${name} is ${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+}
+
+export const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+export const portNumber = integer(0, 65_535)
+export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
+export const objectName = z.string().regex(NAME, 'use 1-200 letters, digits or . _ : -')
+
+/**
+ * The settings every HTTP service shares, from flags first, then the
+ * environment, then defaults. Refuses to run without an authkey unless the
+ * service listens on loopback only and `--insecure-loopback` says so.
+ */
+export function httpConfig(
+  flags: { [K in keyof typeof HTTP_FLAGS]?: string | boolean },
+  env: NodeJS.ProcessEnv,
+  defaultPort: number,
+): HttpConfig {
+  const host = setting(z.string().min(1), flags.host ?? env.HOST ?? '127.0.0.1', '--host/HOST')
+  const authkey = env.REDPROC_AUTHKEY || undefined
+  if (authkey !== undefined && authkey.length < 16) {
+    throw new ConfigError('REDPROC_AUTHKEY is too short: use at least 16 characters')
+  }
+  if (authkey === undefined) {
+    if (!flags['insecure-loopback']) {
+      throw new ConfigError(
+        'REDPROC_AUTHKEY is not set: set it, or listen on loopback only with --insecure-loopback',
+      )
+    }
+    if (!isLoopback(host)) {
+      throw new ConfigError(`--insecure-loopback needs a loopback --host, not ${host}`)
+    }
+  }
+  return {
+    port: setting(portNumber, flags.port ?? env.PORT ?? defaultPort, '--port/PORT'),
+    host,
+    redisUrl: setting(
+      z.string().regex(/^rediss?:\/\//, 'use redis://host:port'),
+      flags['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      '--redis-url/REDIS_URL',
+    ),
+    namespace: setting(
+      objectName,
+      flags.namespace ?? env.REDPROC_NAMESPACE ?? 'default',
+      '--namespace/REDPROC_NAMESPACE',
+    ),
+    authkey,
+    logLevel: setting(
+      logLevel,
+      flags['log-level'] ?? env.LOG_LEVEL ?? 'info',
+      '--log-level/LOG_LEVEL',
+    ),
+    graceMs: setting(
+      integer(0, 3_600_000),
+      flags['grace-ms'] ?? env.REDPROC_GRACE_MS ?? 30_000,
+      '--grace-ms/REDPROC_GRACE_MS',
+    ),
+    bodyLimitBytes: setting(
+      integer(1024, 1 << 30),
+      flags['body-limit-bytes'] ?? env.REDPROC_BODY_LIMIT_BYTES ?? 16 << 20,
+      '--body-limit-bytes/REDPROC_BODY_LIMIT_BYTES',
+    ),
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  return host === '::1'
+}
+
+/**
+ * Runs `read` and returns the config, or prints its one-line error (no
+ * stack) and exits 1: how a service starts with a bad flag or variable.
+ */
+export function configOrExit<T>(service: string, read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${service}: ${error.message}\n`)
+    process.exit(1)
+  }
+}

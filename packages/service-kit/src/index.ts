@@ -1,0 +1,34 @@
+/**
+ * What every redproc HTTP service shares, so each service's `main.ts` reads
+ * config, wires, listens and stops, and nothing more:
+ *
+ * ```ts
+ * const config = configOrExit('producer', () => readConfig(process.argv.slice(2), process.env))
+ * const logger = createLogger({ name: 'producer', level: config.logLevel })
+ * const app = createServiceApp({ logger, authkey, bodyLimitBytes, ready, routes })
+ * const listening = await listen(app, config.port, config.host)
+ * stopOnSignals({ logger, graceMs, stop: async () => { await listening.close(graceMs); await mp.close() } })
+ * ```
+ */
+export { bearerAuth } from './bearer-auth.js'
+export {
+  ConfigError,
+  configOrExit,
+  HTTP_FLAGS,
+  type HttpConfig,
+  httpConfig,
+  integer,
+  isLoopback,
+  logLevel,
+  objectName,
+  parseFlags,
+  portNumber,
+  setting,
+} from './config.js'
+export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
+export { type Listening, listen } from './listen.js'
+export { createLogger, type Logger, type LoggerConfig } from './logger.js'
+export { connectOrExit } from './redis.js'
+export { createServiceApp, type ServiceAppOptions } from './service-app.js'
+export { type SignalOptions, stopOnSignals } from './signals.js'
+export { validate } from './validate.js'
