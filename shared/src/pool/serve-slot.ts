@@ -26,7 +26,7 @@ export const LOOKAHEAD_MS = 10
 /** A job taken from the queue, with its id. */
 interface TakenJob {
   id: string
-  data: Job
+  data: Job | null
 }
 
 /** What became of one job a slot ran, for the serving process's log. */
@@ -48,7 +48,7 @@ export interface SlotShared {
   counts: { processed: number; failed: number }
   /** The task each busy slot runs, for the heartbeat. */
   current: Map<number, string>
-  openHandle(): JoinableQueue<Job>
+  openHandle(): JoinableQueue<Job | null>
   /** Aborted by stop(): no new chunk is taken. */
   stopping: AbortSignal
   workerId: string
@@ -65,7 +65,7 @@ export interface SlotShared {
  * is always the chunk whose reply just arrived.
  */
 export class ServeSlot {
-  private handle: JoinableQueue<Job>
+  private handle: JoinableQueue<Job | null>
   /** The next job, asked for already. */
   private next: Promise<TakenJob> | undefined
   /** The last chunk's reply, then its acknowledgement. */
@@ -162,7 +162,7 @@ export class ServeSlot {
   }
 
   /** What running the job gave: the outcome to store, and a chunk's reply to its pool. */
-  private async outcomeOf(job: Job): Promise<Ran> {
+  private async outcomeOf(job: Job | null): Promise<Ran> {
     const { terminations, counts } = this.shared
     if (isPoolJob(job)) {
       if (await terminations.terminated(job.pool)) {
@@ -188,6 +188,8 @@ export class ServeSlot {
           : failedWith(outcome.failure),
       }
     }
+    // The seed's `None` sentinel: the producer is done; there is nothing to run.
+    if (job === null) return { outcome: { ok: true, result: null } }
     // Put by something else: it can never run, so it fails rather than coming back again and again.
     counts.failed++
     return {

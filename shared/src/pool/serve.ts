@@ -125,7 +125,7 @@ export async function serve(mp: Context, options: ServeOptions): Promise<ServeHa
     terminations: new Terminations(mp),
     counts,
     current,
-    openHandle: () => mp.joinableQueue<Job>(queue, queueOptions),
+    openHandle: () => mp.joinableQueue<Job | null>(queue, queueOptions),
     stopping: stopping.signal,
     workerId: heartbeat.id,
     onFinished: options.onFinished ?? (() => {}),
