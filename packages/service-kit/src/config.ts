@@ -23,14 +23,11 @@ export const HTTP_FLAGS = {
 } as const satisfies FlagSpec
 
 /** What every HTTP service is configured with. */
-export interface HttpConfig {
+export interface HttpConfig extends CommonConfig {
   port: number
   host: string
-  redisUrl: string
-  namespace: string
   /** Undefined only for a loopback service started with --insecure-loopback. */
   authkey: string | undefined
-  logLevel: string
   graceMs: number
   bodyLimitBytes: number
 }
@@ -99,6 +96,38 @@ export function httpConfig(
   return {
     port: setting(portNumber, flags.port ?? env.PORT ?? defaultPort, '--port/PORT'),
     host,
+    ...commonConfig(flags, env),
+    authkey,
+    graceMs: setting(
+      integer(0, 3_600_000),
+      flags['grace-ms'] ?? env.REDPROC_GRACE_MS ?? 30_000,
+      '--grace-ms/REDPROC_GRACE_MS',
+    ),
+    bodyLimitBytes: setting(
+      integer(1024, 1 << 30),
+      flags['body-limit-bytes'] ?? env.REDPROC_BODY_LIMIT_BYTES ?? 16 << 20,
+      '--body-limit-bytes/REDPROC_BODY_LIMIT_BYTES',
+    ),
+  }
+}
+
+/** Where every service finds Redis and its objects, and how much it logs. */
+export interface CommonConfig {
+  redisUrl: string
+  namespace: string
+  logLevel: string
+}
+
+/** The settings of every service, HTTP or not: --redis-url, --namespace, --log-level. */
+export function commonConfig(
+  flags: {
+    'redis-url'?: string | boolean
+    namespace?: string | boolean
+    'log-level'?: string | boolean
+  },
+  env: NodeJS.ProcessEnv,
+): CommonConfig {
+  return {
     redisUrl: setting(
       z.string().regex(/^rediss?:\/\//, 'use redis://host:port'),
       flags['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -109,21 +138,10 @@ export function httpConfig(
       flags.namespace ?? env.REDPROC_NAMESPACE ?? 'default',
       '--namespace/REDPROC_NAMESPACE',
     ),
-    authkey,
     logLevel: setting(
       logLevel,
       flags['log-level'] ?? env.LOG_LEVEL ?? 'info',
       '--log-level/LOG_LEVEL',
-    ),
-    graceMs: setting(
-      integer(0, 3_600_000),
-      flags['grace-ms'] ?? env.REDPROC_GRACE_MS ?? 30_000,
-      '--grace-ms/REDPROC_GRACE_MS',
-    ),
-    bodyLimitBytes: setting(
-      integer(1024, 1 << 30),
-      flags['body-limit-bytes'] ?? env.REDPROC_BODY_LIMIT_BYTES ?? 16 << 20,
-      '--body-limit-bytes/REDPROC_BODY_LIMIT_BYTES',
     ),
   }
 }

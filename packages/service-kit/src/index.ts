@@ -12,7 +12,9 @@
  */
 export { bearerAuth } from './bearer-auth.js'
 export {
+  type CommonConfig,
   ConfigError,
+  commonConfig,
   configOrExit,
   HTTP_FLAGS,
   type HttpConfig,

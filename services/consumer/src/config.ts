@@ -1,14 +1,14 @@
 import { cpus } from 'node:os'
 import {
+  type CommonConfig,
   ConfigError,
+  commonConfig,
   integer,
-  logLevel,
   objectName,
   parseFlags,
   portNumber,
   setting,
 } from '@redproc/service-kit'
-import { z } from 'zod'
 
 const FLAGS = {
   queue: { type: 'string' },
@@ -33,7 +33,7 @@ export const USAGE = `usage: consumer [--queue tasks] [--tasks ./tasks.js] [--co
 env: REDIS_URL, REDPROC_NAMESPACE, REDPROC_QUEUE, REDPROC_TASKS, REDPROC_CONCURRENCY,
      REDPROC_THREADS, REDPROC_LEASE_MS, REDPROC_HEALTH_PORT, LOG_LEVEL, REDPROC_GRACE_MS`
 
-export interface Config {
+export interface Config extends CommonConfig {
   mode: 'consume'
   queue: string
   /** The tasks module: a path or URL; undefined runs the default tasks. */
@@ -43,13 +43,10 @@ export interface Config {
   threads: number
   leaseMs: number
   heartbeatMs: number
-  redisUrl: string
-  namespace: string
   connectTimeoutMs: number
   /** The port of /healthz and /readyz; undefined serves none. */
   healthPort: number | undefined
   healthHost: string
-  logLevel: string
   /** Log each successful job too (at info), not only failures. */
   logJobs: boolean
   graceMs: number
@@ -90,16 +87,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { m
       '--lease-ms/REDPROC_LEASE_MS',
     ),
     heartbeatMs: setting(integer(100, 60_000), flags['heartbeat-ms'] ?? 1000, '--heartbeat-ms'),
-    redisUrl: setting(
-      z.string().regex(/^rediss?:\/\//, 'use redis://host:port'),
-      flags['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      '--redis-url/REDIS_URL',
-    ),
-    namespace: setting(
-      objectName,
-      flags.namespace ?? env.REDPROC_NAMESPACE ?? 'default',
-      '--namespace/REDPROC_NAMESPACE',
-    ),
+    ...commonConfig(flags, env),
     connectTimeoutMs: setting(
       integer(100, 600_000),
       flags['connect-timeout-ms'] ?? env.REDPROC_CONNECT_TIMEOUT_MS ?? 10_000,
@@ -110,11 +98,6 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { m
         ? undefined
         : setting(portNumber, healthPort, '--health-port/REDPROC_HEALTH_PORT'),
     healthHost,
-    logLevel: setting(
-      logLevel,
-      flags['log-level'] ?? env.LOG_LEVEL ?? 'info',
-      '--log-level/LOG_LEVEL',
-    ),
     logJobs: Boolean(flags['log-jobs']) || env.REDPROC_LOG_JOBS === '1',
     graceMs: setting(
       integer(0, 3_600_000),

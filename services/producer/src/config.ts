@@ -1,15 +1,15 @@
 import {
+  type CommonConfig,
   ConfigError,
+  commonConfig,
   HTTP_FLAGS,
   type HttpConfig,
   httpConfig,
   integer,
-  logLevel,
   objectName,
   parseFlags,
   setting,
 } from '@redproc/service-kit'
-import { z } from 'zod'
 
 const FLAGS = {
   ...HTTP_FLAGS,
@@ -36,12 +36,9 @@ export interface ServeConfig extends HttpConfig {
 }
 
 /** The seed's random producer, straight onto a queue. */
-export interface GenerateConfig {
+export interface GenerateConfig extends CommonConfig {
   mode: 'generate'
-  redisUrl: string
-  namespace: string
   queue: string
-  logLevel: string
   /** The random sleep between jobs is random() times this, in ms (the seed: seconds). */
   sleepScaleMs: number
 }
@@ -59,25 +56,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     if (unused.length > 0) throw new ConfigError(`--generate takes no --${unused[0]}`)
     return {
       mode: 'generate',
-      redisUrl: setting(
-        z.string().regex(/^rediss?:\/\//, 'use redis://host:port'),
-        flags['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        '--redis-url/REDIS_URL',
-      ),
-      namespace: setting(
-        objectName,
-        flags.namespace ?? env.REDPROC_NAMESPACE ?? 'default',
-        '--namespace/REDPROC_NAMESPACE',
-      ),
+      ...commonConfig(flags, env),
       queue: setting(
         objectName,
         flags.queue ?? env.REDPROC_QUEUE ?? 'tasks',
         '--queue/REDPROC_QUEUE',
-      ),
-      logLevel: setting(
-        logLevel,
-        flags['log-level'] ?? env.LOG_LEVEL ?? 'info',
-        '--log-level/LOG_LEVEL',
       ),
       sleepScaleMs: setting(
         integer(0, 60_000),

@@ -1,6 +1,6 @@
 import { HttpError, validate } from '@redproc/service-kit'
 import { type Context, isRedprocError, type JoinableQueue } from '@redproc/shared'
-import type { Request, Router } from 'express'
+import type { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { jobsOfRequest, msParameter } from './job-request.js'
 
@@ -42,7 +42,7 @@ export function queueRoutes(v1: Router, deps: QueueRouteDeps): void {
   v1.get('/queues/:name/jobs/:id', async (req, res) => {
     const wait = msParameter(req.query.wait, 'wait', deps.maxWaitMs)
     const job = await withQueue(req, async (queue) => {
-      const signal = requestSignal(req, deps.stopping)
+      const signal = requestSignal(res, deps.stopping)
       try {
         return await queue.getJob(String(req.params.id), { wait: wait ?? 0, signal })
       } catch (error) {
@@ -64,7 +64,7 @@ export function queueRoutes(v1: Router, deps: QueueRouteDeps): void {
   v1.post('/queues/:name/join', async (req, res) => {
     const timeout = msParameter(req.query.timeout, 'timeout', deps.maxWaitMs) ?? deps.maxWaitMs
     await withQueue(req, async (queue) => {
-      const signal = requestSignal(req, deps.stopping)
+      const signal = requestSignal(res, deps.stopping)
       try {
         await queue.join({ timeout, signal })
       } catch (error) {
@@ -105,9 +105,14 @@ function idempotencyKey(req: Request): string | undefined {
   return key
 }
 
-/** Aborted when the client goes away or the service stops. */
-function requestSignal(req: Request, stopping: AbortSignal): AbortSignal {
+/**
+ * Aborted when the client goes away or the service stops. The response's
+ * 'close' says the client left (the request's fires once its body is read).
+ */
+function requestSignal(res: Response, stopping: AbortSignal): AbortSignal {
   const left = new AbortController()
-  req.once('close', () => left.abort())
+  res.once('close', () => {
+    if (!res.writableFinished) left.abort()
+  })
   return AbortSignal.any([left.signal, stopping])
 }
