@@ -28,7 +28,7 @@ export {
   setting,
 } from './config.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
-export { type Listening, listen } from './listen.js'
+export { type Listening, listen, listenOrExit } from './listen.js'
 export { createLogger, type Logger, type LoggerConfig } from './logger.js'
 export { connectOrExit } from './redis.js'
 export { createServiceApp, type ServiceAppOptions } from './service-app.js'

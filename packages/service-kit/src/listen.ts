@@ -41,3 +41,19 @@ export async function listen(app: Express, port: number, host: string): Promise<
     },
   }
 }
+
+/** listen(), or one line saying why not (the port is taken …) and exit 1. */
+export async function listenOrExit(
+  service: string,
+  app: Express,
+  port: number,
+  host: string,
+): Promise<Listening> {
+  try {
+    return await listen(app, port, host)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    process.stderr.write(`${service}: cannot listen on ${host}:${port}: ${message}\n`)
+    process.exit(1)
+  }
+}

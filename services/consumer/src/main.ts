@@ -6,7 +6,7 @@ import {
   connectOrExit,
   createLogger,
   type Listening,
-  listen,
+  listenOrExit,
   stopOnSignals,
 } from '@redproc/service-kit'
 import { type FinishedJob, serve } from '@redproc/shared'
@@ -52,7 +52,12 @@ const worker = await serve(mp, {
 })
 let health: Listening | undefined
 if (config.healthPort !== undefined) {
-  health = await listen(createApp({ mp, worker, logger }), config.healthPort, config.healthHost)
+  health = await listenOrExit(
+    'consumer',
+    createApp({ mp, worker, logger }),
+    config.healthPort,
+    config.healthHost,
+  )
 }
 logger.info(
   {

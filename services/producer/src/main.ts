@@ -5,7 +5,7 @@ import {
   configOrExit,
   connectOrExit,
   createLogger,
-  listen,
+  listenOrExit,
   stopOnSignals,
 } from '@redproc/service-kit'
 import { createApp } from './app.js'
@@ -41,7 +41,7 @@ if (config.mode === 'generate') {
   await mp.close()
 } else {
   const app = createApp({ mp, logger, config, stopping: stopping.signal })
-  const listening = await listen(app, config.port, config.host)
+  const listening = await listenOrExit('producer', app, config.port, config.host)
   logger.info(
     { url: listening.url, namespace: config.namespace, auth: config.authkey ? 'bearer' : 'none' },
     'producer listening',
