@@ -1,6 +1,5 @@
 import { isIP } from 'node:net'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { z } from 'zod'
 
 /** A bad flag or environment variable: the service says this one line and exits 1. */
 export class ConfigError extends Error {
@@ -54,19 +53,60 @@ export function parseFlags<F extends FlagSpec>(
   }
 }
 
-/** `value` parsed by `schema`, or a ConfigError naming the flag or variable. */
-export function setting<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const shown = value === undefined ? 'missing' : JSON.stringify(value)
-  throw new ConfigError(`${name} is ${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+/** Checks a setting's text and returns its value, or throws an Error saying what to use. */
+export type Check<T> = (text: string) => T
+
+/**
+ * `value` (a flag, a variable or a default) checked by `check`, or a
+ * ConfigError naming the flag or variable: `--port/PORT is "eighty": use …`.
+ * Plain checks rather than a schema library: a consumer's memory is its
+ * dependencies' first, and it runs many times over.
+ */
+export function setting<T>(
+  check: Check<T>,
+  value: string | number | boolean | undefined,
+  name: string,
+): T {
+  try {
+    return check(String(value))
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    throw new ConfigError(`${name} is ${JSON.stringify(String(value))}: ${why}`)
+  }
 }
 
-export const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+export const integer =
+  (min: number, max: number): Check<number> =>
+  (text) => {
+    const n = Number(text)
+    if (!/^\s*-?\d+\s*$/.test(text) || n < min || n > max) {
+      throw new Error(`use a whole number from ${min} to ${max}`)
+    }
+    return n
+  }
+
+export const matching =
+  (pattern: RegExp, hint: string): Check<string> =>
+  (text) => {
+    if (!pattern.test(text)) throw new Error(hint)
+    return text
+  }
+
+export const oneOf =
+  <const V extends string>(...values: V[]): Check<V> =>
+  (text) => {
+    if (!(values as string[]).includes(text)) throw new Error(`use one of ${values.join(', ')}`)
+    return text as V
+  }
+
 export const portNumber = integer(0, 65_535)
-export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
-export const objectName = z.string().regex(NAME, 'use 1-200 letters, digits or . _ : -')
+export const logLevel = oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')
+export const objectName = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
+  'use 1-200 letters, digits or . _ : -',
+)
+export const redisUrl = matching(/^rediss?:\/\/./, 'use redis://host:port')
+export const nonEmpty = matching(/./, 'must not be empty')
 
 /**
  * The settings every HTTP service shares, from flags first, then the
@@ -78,7 +118,7 @@ export function httpConfig(
   env: NodeJS.ProcessEnv,
   defaultPort: number,
 ): HttpConfig {
-  const host = setting(z.string().min(1), flags.host ?? env.HOST ?? '127.0.0.1', '--host/HOST')
+  const host = setting(nonEmpty, flags.host ?? env.HOST ?? '127.0.0.1', '--host/HOST')
   const authkey = env.REDPROC_AUTHKEY || undefined
   if (authkey !== undefined && authkey.length < 16) {
     throw new ConfigError('REDPROC_AUTHKEY is too short: use at least 16 characters')
@@ -129,7 +169,7 @@ export function commonConfig(
 ): CommonConfig {
   return {
     redisUrl: setting(
-      z.string().regex(/^rediss?:\/\//, 'use redis://host:port'),
+      redisUrl,
       flags['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       '--redis-url/REDIS_URL',
     ),

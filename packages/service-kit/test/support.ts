@@ -1,2 +1,3 @@
 export { ValueError } from '@redproc/shared'
-export { createServiceApp, HttpError, listen } from '../src/index.js'
+export { HttpError, listen } from '../src/index.js'
+export { createServiceApp } from '../src/service-app.js'

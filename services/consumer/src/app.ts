@@ -1,4 +1,5 @@
-import { createServiceApp, type Logger } from '@redproc/service-kit'
+import type { Logger } from '@redproc/service-kit'
+import { createServiceApp } from '@redproc/service-kit/app'
 import type { Context, ServeHandle } from '@redproc/shared'
 import type { Express } from 'express'
 

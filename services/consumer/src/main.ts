@@ -10,7 +10,6 @@ import {
   stopOnSignals,
 } from '@redproc/service-kit'
 import { type FinishedJob, serve } from '@redproc/shared'
-import { createApp } from './app.js'
 import { readConfig, USAGE } from './config.js'
 import { loadTasks, TasksModuleError, tasksModuleUrl } from './load-tasks.js'
 
@@ -52,6 +51,8 @@ const worker = await serve(mp, {
 })
 let health: Listening | undefined
 if (config.healthPort !== undefined) {
+  // Express is loaded only for the probes: a consumer without them stays lean.
+  const { createApp } = await import('./app.js')
   health = await listenOrExit(
     'consumer',
     createApp({ mp, worker, logger }),
