@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context } from '../context.js'
 import { isRedprocError } from '../errors.js'
-import type { JobError, JobOutcome } from '../queues/job-store.js'
+import type { FinishedAs, JobError, JobOutcome } from '../queues/job-store.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
 import type { ChunkOutcome, ChunkRequest, RemoteFailure } from './chunk.js'
 import {
@@ -34,7 +34,7 @@ export interface FinishedJob {
   id: string
   task: string
   /** Where the job went: completed, failed, retrying (attempts left), or lost (its lease had lapsed). */
-  finishedAs: string
+  finishedAs: FinishedAs
   durationMs: number
   error?: JobError
 }
