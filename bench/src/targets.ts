@@ -18,6 +18,19 @@ export interface Target {
 
 export const TARGETS: Target[] = [
   {
+    text: 'Jobs over HTTP end to end ≥ 0.5× BullMQ addBulk + Workers',
+    workload: 'http',
+    metric: 'throughput',
+    against: 'BullMQ',
+    atLeast: 0.5,
+  },
+  {
+    text: 'Consumer service RSS under HTTP load ≤ 100 MB',
+    workload: 'http',
+    metric: 'peakRssMb',
+    atMost: 100,
+  },
+  {
     text: 'Joinable queue end to end ≥ 1.0× raw BullMQ',
     workload: 'joinable-queue',
     metric: 'throughput',

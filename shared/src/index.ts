@@ -41,12 +41,30 @@ export { Dict } from './managers/dict.js'
 export { List } from './managers/list.js'
 export { Namespace } from './managers/namespace.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
-export { type RemoteFailure, RemoteTaskError } from './pool/chunk.js'
+export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
 export { type MapOptions, Pool } from './pool/pool.js'
+export type { CallJob, Job, PoolJob } from './pool/pool-job.js'
 export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
-export { type ServeOptions, type Server, serve } from './pool/serve.js'
-export { listWorkers, type WorkerInfo } from './pool/workers.js'
 export {
+  type FinishedJob,
+  type ServeHandle,
+  type ServeOptions,
+  type ServeState,
+  serve,
+} from './pool/serve.js'
+export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
+export type {
+  FinishedAs,
+  JobCounts,
+  JobError,
+  JobInfo,
+  JobOutcome,
+  JobState,
+  PutJobResult,
+} from './queues/job-store.js'
+export {
+  type GetJobOptions,
   JoinableQueue,
   type JoinableQueueOptions,
   type ResolvedJoinableQueueOptions,
@@ -60,6 +78,7 @@ export {
   type QueueOptions,
   type ShutdownOptions,
 } from './queues/queue.js'
+export { listQueues } from './queues/queue-registry.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, validateName } from './redis/keys.js'
 export { SharedArray } from './sharedctypes/shared-array.js'
