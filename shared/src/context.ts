@@ -10,6 +10,7 @@ import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
 import { type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
 import { RedisBackend } from './pool/redis-backend.js'
+import { closeAtExit } from './process/close-at-exit.js'
 import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
 import {
@@ -111,6 +112,12 @@ export class Context implements AsyncDisposable {
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private defaultPool: Pool | undefined
+  /** A context left open closes when the process runs out of work, as in Python. */
+  private readonly forgetAtExit = closeAtExit(() =>
+    this.close().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'closing at exit failed'),
+    ),
+  )
 
   constructor(options: ContextOptions, redis: RedisClient) {
     this.options = options
@@ -263,6 +270,7 @@ export class Context implements AsyncDisposable {
 
   private async closeOnce(): Promise<void> {
     this.state = 'closing'
+    this.forgetAtExit()
     const failures: unknown[] = []
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try {
