@@ -11,6 +11,8 @@ import { Pool } from './pool/pool.js'
 import { type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
 import { RedisBackend } from './pool/redis-backend.js'
 import { closeAtExit } from './process/close-at-exit.js'
+import { Process } from './process/process.js'
+import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
 import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
 import {
@@ -250,6 +252,15 @@ export class Context implements AsyncDisposable {
     )
     this.onClose(() => pool.terminate())
     return pool
+  }
+
+  /**
+   * `multiprocessing.Process(target, args)`: a child Node process that runs
+   * the task `target` of the module `tasks` as `target(mp, ...args)`, where
+   * `mp` is its own context on this Redis and namespace. Call `start()`.
+   */
+  process(options: ProcessOptions): Process {
+    return new Process(this.options, resolveProcessOptions(options))
   }
 
   /** The seed's `parmap(f, items)`: ordered results, on the context's pool. */

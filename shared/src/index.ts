@@ -46,6 +46,12 @@ export { type MapOptions, Pool } from './pool/pool.js'
 export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
 export { type ServeOptions, type Server, serve } from './pool/serve.js'
 export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
+export { activeChildren, Process } from './process/process.js'
+export type {
+  JoinOptions as ProcessJoinOptions,
+  ProcessOptions,
+} from './process/process-options.js'
 export {
   JoinableQueue,
   type JoinableQueueOptions,
