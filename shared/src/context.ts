@@ -10,6 +10,9 @@ import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
 import { type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
 import { RedisBackend } from './pool/redis-backend.js'
+import { closeAtExit } from './process/close-at-exit.js'
+import { Process } from './process/process.js'
+import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
 import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
 import {
@@ -111,6 +114,12 @@ export class Context implements AsyncDisposable {
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private defaultPool: Pool | undefined
+  /** A context left open closes when the process runs out of work, as in Python. */
+  private readonly forgetAtExit = closeAtExit(() =>
+    this.close().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'closing at exit failed'),
+    ),
+  )
 
   constructor(options: ContextOptions, redis: RedisClient) {
     this.options = options
@@ -245,6 +254,15 @@ export class Context implements AsyncDisposable {
     return pool
   }
 
+  /**
+   * `multiprocessing.Process(target, args)`: a child Node process that runs
+   * the task `target` of the module `tasks` as `target(mp, ...args)`, where
+   * `mp` is its own context on this Redis and namespace. Call `start()`.
+   */
+  process(options: ProcessOptions): Process {
+    return new Process(this.options, resolveProcessOptions(options))
+  }
+
   /** The seed's `parmap(f, items)`: ordered results, on the context's pool. */
   parmap<R extends Json = Json>(task: string, items: Iterable<Json>): Promise<R[]> {
     this.defaultPool ??= this.pool()
@@ -263,6 +281,7 @@ export class Context implements AsyncDisposable {
 
   private async closeOnce(): Promise<void> {
     this.state = 'closing'
+    this.forgetAtExit()
     const failures: unknown[] = []
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try {

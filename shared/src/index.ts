@@ -53,6 +53,12 @@ export {
   serve,
 } from './pool/serve.js'
 export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
+export { activeChildren, Process } from './process/process.js'
+export type {
+  JoinOptions as ProcessJoinOptions,
+  ProcessOptions,
+} from './process/process-options.js'
 export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
 export type {
   FinishedAs,

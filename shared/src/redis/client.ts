@@ -3,6 +3,7 @@ import { describe } from '../arguments.js'
 import { ConnectionLost, isRedprocError, RedprocTypeError, ValueError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { longTimeout } from '../timers.js'
+import { holdOpen, refWhileBusy } from './socket-refs.js'
 
 /**
  * Where Redis is: a URL, ioredis options (which also describe Sentinel:
@@ -55,11 +56,16 @@ export async function openClient(
 ): Promise<RedisClient> {
   const client = createClient(target)
   client.on('error', (error: Error) => logger.warn({ err: error }, 'redis client error'))
+  refWhileBusy(client)
+  // Someone awaits this connection: it holds the process until it is ready.
+  const release = holdOpen(client)
   try {
     await whenReady(client, connectTimeoutMs)
   } catch (error) {
     client.disconnect()
     throw error
+  } finally {
+    release()
   }
   return client
 }
