@@ -99,7 +99,9 @@ for (const topology of TOPOLOGIES) {
       let most = 0
       while (got.length < 600) {
         most = Math.max(most, await q.qsize())
-        got.push(await q.get({ timeout: 10_000 }))
+        // Long enough for three producers to start on a loaded machine;
+        // a deadlock still fails.
+        got.push(await q.get({ timeout: 60_000 }))
       }
       for (const producer of producers)
         assert.deepEqual(await producer.result<Produced>(), { put: 200, errors: {} })
