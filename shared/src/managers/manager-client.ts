@@ -87,7 +87,8 @@ export class ManagerClient {
   /** A 404 is an answer only when it names a missing key or index, not an unknown route. */
   private accepted(request: ManagerRequest, status: number, body: unknown): boolean {
     if (!request.accept?.includes(status)) return false
-    if (status !== 404) return true
+    // A HEAD reply has no body to name it.
+    if (status !== 404 || request.method === 'HEAD') return true
     const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code
     return code === 'KEY_ERROR' || code === 'INDEX_ERROR'
   }
@@ -99,9 +100,7 @@ export class ManagerClient {
   private errorOf(status: number, body: unknown): RedprocError {
     const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error
     const message =
-      typeof error?.message === 'string'
-        ? error.message
-        : `the manager server at ${this.url} answered HTTP ${status}`
+      typeof error?.message === 'string' ? error.message : `the manager server at ${this.url}`
     if (status === 401) return errorFor('AUTH', message)
     const code = error?.code
     if (typeof code === 'string' && ERROR_CODES.includes(code as ErrorCode)) {
