@@ -8,10 +8,10 @@ function find<K extends SyncState['kind']>(
   states: SyncState[],
   kind: K,
   name: string,
-): Extract<SyncState, { kind: K }> {
+): SyncState & { kind: K } {
   const state = states.find((s) => s.kind === kind && s.name === name)
   assert.ok(state, `${kind} '${name}' is listed`)
-  return state as Extract<SyncState, { kind: K }>
+  return state as SyncState & { kind: K }
 }
 
 /** The state of one object, or undefined while it has none in Redis. */
@@ -19,10 +19,10 @@ async function lookUp<K extends SyncState['kind']>(
   mp: Context,
   kind: K,
   name: string,
-): Promise<Extract<SyncState, { kind: K }> | undefined> {
+): Promise<(SyncState & { kind: K }) | undefined> {
   const states = await inspectSync(mp)
   return states.find((s) => s.kind === kind && s.name === name) as
-    | Extract<SyncState, { kind: K }>
+    | (SyncState & { kind: K })
     | undefined
 }
 
