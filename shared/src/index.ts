@@ -39,6 +39,11 @@ export {
 export type { Logger } from './logger.js'
 export { Dict } from './managers/dict.js'
 export { List } from './managers/list.js'
+export {
+  listSharedObjects,
+  SHARED_STATE_KINDS,
+  type SharedStateKind,
+} from './managers/list-objects.js'
 export { Namespace } from './managers/namespace.js'
 export { RemoteDict } from './managers/remote-dict.js'
 export { RemoteList } from './managers/remote-list.js'
@@ -61,6 +66,7 @@ export { type MapOptions, Pool } from './pool/pool.js'
 export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
 export { type ServeOptions, type Server, serve } from './pool/serve.js'
 export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export { BullmqLayout } from './queues/bullmq-layout.js'
 export {
   JoinableQueue,
   type JoinableQueueOptions,

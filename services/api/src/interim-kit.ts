@@ -5,7 +5,7 @@
  * once it lands; nothing else in the api defines these.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { isRedprocError } from '@redproc/shared'
+import { type ErrorCode, isRedprocError } from '@redproc/shared'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { type Logger, pino } from 'pino'
 import type { z } from 'zod'
@@ -23,20 +23,30 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   })
 }
 
-/** The HTTP status of each RedprocError code. */
-export const STATUS_OF_CODE: Record<string, number> = {
-  AUTH: 401,
-  INVALID_NAME: 400,
-  TYPE_ERROR: 400,
-  VALUE_ERROR: 400,
-  NOT_SERIALIZABLE: 400,
-  KEY_ERROR: 404,
-  INDEX_ERROR: 404,
+/**
+ * The HTTP status of each RedprocError code: bad input 400, a well-formed
+ * request the state refuses 409/422, a missing key or index 404.
+ */
+export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   EMPTY: 404,
-  FULL: 409,
+  FULL: 429,
   SHUTDOWN: 409,
   TIMEOUT: 408,
+  TOO_MANY_TASK_DONE: 409,
+  NOT_OWNER: 409,
+  SEMAPHORE_OVERFLOW: 409,
+  BROKEN_BARRIER: 409,
+  EOF: 410,
+  AUTH: 401,
+  INVALID_NAME: 400,
+  NOT_SERIALIZABLE: 400,
+  UNKNOWN_TASK: 422,
+  REMOTE_TASK_FAILED: 422,
   CONNECTION: 503,
+  INDEX_ERROR: 404,
+  KEY_ERROR: 404,
+  VALUE_ERROR: 422,
+  TYPE_ERROR: 400,
 }
 
 export function sendError(res: Response, status: number, code: string, message: string): void {
@@ -90,11 +100,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message)
     if (isRedprocError(error)) {
-      return sendError(res, STATUS_OF_CODE[error.code] ?? 400, error.code, error.message)
+      return sendError(res, STATUS_OF_CODE[error.code], error.code, error.message)
     }
     const parserType = (error as { type?: string }).type
     if (parserType === 'entity.parse.failed') {
-      return sendError(res, 400, 'TYPE_ERROR', 'the request body is not valid JSON')
+      return sendError(res, 400, 'VALUE_ERROR', 'the request body is not valid JSON')
     }
     if (parserType === 'entity.too.large') {
       return sendError(res, 413, 'VALUE_ERROR', 'the request body is larger than the limit')

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { once } from 'node:events'
 import { connect } from '@redproc/shared'
-import { createApp } from './app.js'
+import { ADMIN, createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger, runUntilSignal } from './interim-kit.js'
+import { createMonitoring } from './monitoring/monitoring.js'
 
 const logger = createLogger()
 let config: ReturnType<typeof loadConfig>
@@ -23,8 +24,10 @@ const mp = await connect({
   process.stderr.write(`redproc-api: ${error.message}\n`)
   process.exit(1)
 })
+const monitoring = createMonitoring(mp, logger, { boardPath: ADMIN })
 const app = createApp({
   mp,
+  monitoring,
   authkey: config.authkey,
   logger,
   corsOrigins: config.corsOrigins,
@@ -39,7 +42,10 @@ logger.info({ url: `http://${config.host}:${port}/`, namespace: config.namespace
 
 runUntilSignal(async () => {
   // The HTTP server first (no new requests, keep-alive sockets closed), then the library.
-  server.closeIdleConnections()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  // Event streams never end by themselves: close every connection once new ones are refused.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeAllConnections()
+  await closed
+  await monitoring.close()
   await mp.close()
 }, logger)

@@ -49,7 +49,7 @@ const CASES: Case[] = [
     path: '/v1/dicts/d',
     options: { rawBody: '{"a": 1,' },
     status: 400,
-    code: 'TYPE_ERROR',
+    code: 'VALUE_ERROR',
   },
   {
     what: 'an oversized body',
@@ -188,7 +188,7 @@ const CASES: Case[] = [
     method: 'POST',
     path: '/v1/lists/l/remove',
     options: json({ value: 'zz' }),
-    status: 400,
+    status: 422,
     code: 'VALUE_ERROR',
   },
   {
@@ -244,13 +244,13 @@ const CASES: Case[] = [
     code: 'PRECONDITION_FAILED',
   },
   // Routes
-  { what: 'an unknown route', method: 'GET', path: '/v1/tables/t', status: 404, code: 'NOT_FOUND' },
+  { what: 'an unknown route', method: 'GET', path: '/v1/tables/t', status: 404, code: 'KEY_ERROR' },
   {
     what: 'a trailing slash',
     method: 'DELETE',
     path: '/v1/dicts/d/',
     status: 404,
-    code: 'NOT_FOUND',
+    code: 'KEY_ERROR',
   },
 ]
 

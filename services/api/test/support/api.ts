@@ -3,13 +3,16 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { type Context, connect } from '@redproc/shared'
+import type { Express } from 'express'
 import { pino } from 'pino'
 import { type ApiDeps, createApp } from '../../src/app.js'
+import { createMonitoring } from '../../src/monitoring/monitoring.js'
 
 export const AUTHKEY = 'test-authkey-0123456789'
 
 export interface RunningApi {
   readonly url: string
+  readonly app: Express
   /** A context on the api's namespace: the library side of every interop check. */
   readonly mp: Context
   /** One request with the key (unless `auth: false` or other headers are given). */
@@ -44,23 +47,29 @@ export function redisUrl(): string {
  */
 export async function startApi(
   t: TestContext,
-  overrides: Partial<Omit<ApiDeps, 'mp'>> = {},
+  overrides: Partial<Omit<ApiDeps, 'mp' | 'monitoring'>> & { monitorIntervalMs?: number } = {},
 ): Promise<RunningApi> {
   const namespace = `t-${randomUUID().slice(0, 8)}`
   const mp = await connect({ redis: redisUrl(), namespace })
-  const app = createApp({ mp, authkey: AUTHKEY, logger: pino({ level: 'silent' }), ...overrides })
+  const logger = pino({ level: 'silent' })
+  const monitoring = createMonitoring(mp, logger, {
+    intervalMs: overrides.monitorIntervalMs ?? 200,
+  })
+  const app = createApp({ mp, monitoring, authkey: AUTHKEY, logger, ...overrides })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   t.after(async () => {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
+    await monitoring.close()
     const keys = await mp.redis.keys(`rp:{${namespace}:*`)
     if (keys.length > 0) await mp.redis.del(...keys)
     await mp.close()
   })
   return {
     url,
+    app,
     mp,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers }
