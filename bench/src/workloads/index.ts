@@ -3,6 +3,7 @@ import type { Workload } from '../workload.js'
 import { dict } from './dict.js'
 import { joinableQueue } from './joinable-queue.js'
 import { locks } from './locks.js'
+import { managerHttp } from './manager-http.js'
 import { memory } from './memory.js'
 import { plainQueue } from './plain-queue.js'
 import { pool } from './pool.js'
@@ -31,4 +32,5 @@ export const ENTRIES: Entry[] = [
     pending: 'the services do not exist yet',
   },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
+  { number: 9, id: managerHttp.id, title: managerHttp.title, workload: managerHttp },
 ]
