@@ -40,6 +40,19 @@ export const TARGETS: Target[] = [
     atLeast: 1,
   },
   {
+    text: 'Jobs over HTTP end to end ≥ 0.5× BullMQ addBulk + Workers',
+    workload: 'http',
+    metric: 'throughput',
+    against: 'BullMQ',
+    atLeast: 0.5,
+  },
+  {
+    text: 'Consumer service RSS under HTTP load ≤ 100 MB',
+    workload: 'http',
+    metric: 'peakRssMb',
+    atMost: 100,
+  },
+  {
     text: 'Joinable queue end to end ≥ 1.0× raw BullMQ',
     workload: 'joinable-queue',
     metric: 'throughput',

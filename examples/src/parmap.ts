@@ -22,8 +22,7 @@
 // Run: npm run parmap --workspace examples   (REDIS_URL, default local; NPROCS)
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { type Context, connect, isRedprocError } from '@redproc/shared'
-import { startProcess } from './process.js'
+import { type Context, connect, currentProcess, isRedprocError } from '@redproc/shared'
 
 const functions = {
   square: (x: number) => x * x,
@@ -33,8 +32,13 @@ type Indexed = [index: number, value: number]
 
 const namespace = 'example-parmap'
 
-/** The worker: takes (i, item) until the input queue is empty. */
-async function applyFunc(mp: Context, f: FunctionName, qIn: string, qOut: string): Promise<void> {
+/** The worker's task: takes (i, item) until the input queue is empty. */
+export async function applyFunc(
+  mp: Context,
+  f: FunctionName,
+  qIn: string,
+  qOut: string,
+): Promise<void> {
   const input = mp.queue<Indexed>(qIn)
   const output = mp.queue<Indexed>(qOut)
   while (true) {
@@ -64,22 +68,20 @@ async function parmap(
   const sent = items.map((item, i): Indexed => [i, item])
   await qIn.putMany(sent)
   const proc = Array.from({ length: nprocs }, () =>
-    startProcess(new URL(import.meta.url), ['apply', f, qIn.name, qOut.name]),
+    mp.process({ target: 'applyFunc', args: [f, qIn.name, qOut.name], tasks: import.meta.url }),
   )
+  for (const p of proc) p.start()
   const res: Indexed[] = []
   for (const _ of sent) res.push(await qOut.get())
   for (const p of proc) {
-    if ((await p.exited) !== 0) throw new Error('a worker process failed')
+    await p.join()
+    if (p.exitCode !== 0) throw new Error('a worker process failed')
   }
   return res.sort((a, b) => a[0] - b[0]).map(([, item]) => item)
 }
 
-const [role, f, qIn, qOut] = process.argv.slice(2)
-
-if (role === 'apply') {
-  await using mp = await connect({ namespace })
-  await applyFunc(mp, f as FunctionName, qIn ?? '', qOut ?? '')
-} else {
+// Python's `if __name__ == '__main__':` — the workers import this module for applyFunc.
+if (currentProcess().name === 'MainProcess') {
   await using mp = await connect({ namespace })
   const nprocs = Number(process.env.NPROCS ?? availableParallelism())
   const items = Array.from({ length: 100 }, (_, i) => i)

@@ -13,26 +13,29 @@
 //
 // Run: npm run pipe-hello --workspace examples   (REDIS_URL, default local)
 import { randomUUID } from 'node:crypto'
-import { connect } from '@redproc/shared'
-import { startProcess } from './process.js'
+import { type Context, connect, currentProcess } from '@redproc/shared'
 
 const namespace = 'example-pipe-hello'
-const [role, pipeName = ''] = process.argv.slice(2)
 
-if (role === 'f') {
-  await using mp = await connect({ namespace })
+/** The child's task: `mp` is its own context, then the args its parent gave. */
+export async function f(mp: Context, pipeName: string): Promise<void> {
   const conn = mp.pipe(pipeName)[1]
   await conn.send(['hello'])
   await conn.close()
-} else {
+}
+
+// Python's `if __name__ == '__main__':` — the child imports this module for `f`.
+if (currentProcess().name === 'MainProcess') {
   await using mp = await connect({ namespace })
   // Python's Pipe() has no name; a fresh one stands for it, and goes to the
   // child the way child_conn goes to Process(args=...).
   const name = `hello-${randomUUID()}`
   const [parentConn] = mp.pipe(name)
-  const p = startProcess(new URL(import.meta.url), ['f', name])
+  const p = mp.process({ target: 'f', args: [name], tasks: new URL(import.meta.url) })
+  p.start()
   console.log(JSON.stringify(await parentConn.recv()))
-  if ((await p.exited) !== 0) throw new Error('the child process failed')
+  await p.join()
+  if (p.exitCode !== 0) throw new Error('the child process failed')
   // With both ends closed the pipe is over, and its keys leave Redis.
   await parentConn.close()
 }

@@ -7,7 +7,6 @@
 // Run: npm run pool-map --workspace examples            (threads of this process)
 //      npm run pool-map --workspace examples -- redis   (starts two serving processes)
 import { connect, type PoolOptions } from '@redproc/shared'
-import { startProcess } from './process.js'
 
 const backend = process.argv[2] === 'redis' ? 'redis' : 'local'
 const options: PoolOptions =
@@ -18,8 +17,11 @@ const options: PoolOptions =
 await using mp = await connect({ namespace: 'example-pool', pool: options })
 const workers =
   backend === 'redis'
-    ? [1, 2].map(() => startProcess(new URL('./pool-worker.ts', import.meta.url)))
+    ? [1, 2].map(() =>
+        mp.process({ target: 'serveSquares', tasks: new URL('./pool-worker.ts', import.meta.url) }),
+      )
     : []
+for (const worker of workers) worker.start()
 
 const pool = mp.pool(options)
 console.log(
@@ -35,5 +37,5 @@ console.log(JSON.stringify(primes))
 
 pool.close()
 await pool.join()
-for (const worker of workers) worker.stop()
-await Promise.all(workers.map((worker) => worker.exited))
+for (const worker of workers) worker.terminate()
+await Promise.all(workers.map((worker) => worker.join()))

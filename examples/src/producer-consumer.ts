@@ -32,8 +32,7 @@
 //   sleep (default 1000: random() seconds, as in the seed).
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { connect } from '@redproc/shared'
-import { startProcess } from './process.js'
+import { type Context, connect, currentProcess } from '@redproc/shared'
 
 type Task = { task: 'double'; arg: number } | null
 
@@ -43,10 +42,7 @@ const functions = {
 
 const namespace = 'example-producer-consumer'
 const sleepScaleMs = Number(process.env.PRODUCER_SLEEP_MS ?? 1000)
-const [role, tasksName = '', resultsName = ''] = process.argv.slice(2)
-
-if (role === 'producer') {
-  await using mp = await connect({ namespace })
+export async function producer(mp: Context, tasksName: string): Promise<void> {
   const inQueue = mp.joinableQueue<Task>(tasksName)
   while (true) {
     const wt = Math.random()
@@ -58,8 +54,9 @@ if (role === 'producer') {
       break
     }
   }
-} else if (role === 'consumer') {
-  await using mp = await connect({ namespace })
+}
+
+export async function consumer(mp: Context, tasksName: string, resultsName: string): Promise<void> {
   const inQueue = mp.joinableQueue<Task>(tasksName)
   const outQueue = mp.queue<number>(resultsName)
   while (true) {
@@ -73,22 +70,27 @@ if (role === 'producer') {
     inQueue.taskDone()
     await outQueue.put(result)
   }
-} else {
+}
+
+// Python's `if __name__ == '__main__':` — the children import this module for their tasks.
+if (currentProcess().name === 'MainProcess') {
   await using mp = await connect({ namespace })
   // Fresh names play the part of the queue objects handed to each Process.
   const run = randomUUID().slice(0, 8)
   const tasksQueue = mp.joinableQueue<Task>(`tasks-${run}`)
   const resultsQueue = mp.queue<number>(`results-${run}`)
 
-  const url = new URL(import.meta.url)
+  const tasks = new URL(import.meta.url)
   const processes = [
-    startProcess(url, ['producer', tasksQueue.name]),
-    startProcess(url, ['consumer', tasksQueue.name, resultsQueue.name]),
+    mp.process({ target: 'producer', args: [tasksQueue.name], tasks }),
+    mp.process({ target: 'consumer', args: [tasksQueue.name, resultsQueue.name], tasks }),
   ]
+  for (const p of processes) p.start()
 
   await tasksQueue.join()
   for (const p of processes) {
-    if ((await p.exited) !== 0) throw new Error('a child process failed')
+    await p.join()
+    if (p.exitCode !== 0) throw new Error('a child process failed')
   }
 
   while (!(await resultsQueue.empty())) {

@@ -7,24 +7,26 @@
 //       dproxy['b'] = 0
 //
 // Run: npm run shared-state --workspace examples   (REDIS_URL, default local)
-import { connect } from '@redproc/shared'
-import { startProcess } from './process.js'
+import { type Context, connect, currentProcess } from '@redproc/shared'
 
 const namespace = 'example-shared-state'
-const [role] = process.argv.slice(2)
+const tasks = new URL(import.meta.url)
 
-if (role === 'modify') {
-  await using mp = await connect({ namespace })
+export async function modify(mp: Context): Promise<void> {
   const ns = mp.namespace('ns')
   await ns.set('a', (await ns.get<number>('a')) ** 2)
   await mp.list('lproxy').extend(['b', 'c'])
   await mp.dict('dproxy').set('b', 0)
-} else if (role === 'negate') {
-  await using mp = await connect({ namespace })
+}
+
+export async function negate(mp: Context): Promise<void> {
   await mp.value('num').set(Math.PI)
   const arr = mp.array<number>('arr')
   for (let i = 0; i < (await arr.length()); i++) await arr.set(i, -(await arr.get(i)))
-} else {
+}
+
+// Python's `if __name__ == '__main__':` — the children import this module for their tasks.
+if (currentProcess().name === 'MainProcess') {
   await using mp = await connect({ namespace })
   const ns = mp.namespace('ns')
   const lproxy = mp.list('lproxy')
@@ -33,9 +35,11 @@ if (role === 'modify') {
   await lproxy.append('a')
   await dproxy.set('b', 2)
 
-  const p = startProcess(new URL(import.meta.url), ['modify'])
+  const p = mp.process({ target: 'modify', tasks })
+  p.start()
   console.log('PID:', p.pid)
-  if ((await p.exited) !== 0) throw new Error('the modify process failed')
+  await p.join()
+  if (p.exitCode !== 0) throw new Error('the modify process failed')
   console.log(JSON.stringify(await ns.get('a')))
   console.log(JSON.stringify(await lproxy.toArray()))
   console.log(JSON.stringify(await dproxy.toObject()))
@@ -44,9 +48,10 @@ if (role === 'modify') {
   const num = mp.value('num', 0.0)
   const arr = mp.array('arr', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
   await Promise.all([num.set(0.0), ...Array.from({ length: 10 }, (_, i) => arr.set(i, i))])
-  if ((await startProcess(new URL(import.meta.url), ['negate']).exited) !== 0) {
-    throw new Error('the negate process failed')
-  }
+  const q = mp.process({ target: 'negate', tasks })
+  q.start()
+  await q.join()
+  if (q.exitCode !== 0) throw new Error('the negate process failed')
   console.log(JSON.stringify(await num.get()))
   console.log(JSON.stringify(await arr.toArray()))
 }

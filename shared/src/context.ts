@@ -1,17 +1,28 @@
 import type { Json, Widen } from './codec.js'
 import type { Connection } from './connection/connection.js'
 import { openPipe, type PipeOptions } from './connection/pipe.js'
-import { type Logger, silentLogger } from './logger.js'
+import { checkLogger, type Logger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
 import { Namespace } from './managers/namespace.js'
+import { checkOptions, type Schema } from './options.js'
 import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
-import type { PoolOptions } from './pool/pool-options.js'
+import { type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
 import { RedisBackend } from './pool/redis-backend.js'
+import { closeAtExit } from './process/close-at-exit.js'
+import { Process } from './process/process.js'
+import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
 import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
-import { closeClient, openClient, type RedisClient, type RedisTarget } from './redis/client.js'
+import {
+  checkConnectTimeout,
+  checkRedisTarget,
+  closeClient,
+  openClient,
+  type RedisClient,
+  type RedisTarget,
+} from './redis/client.js'
 import { ObjectKeys, validateName } from './redis/keys.js'
 import { SharedArray } from './sharedctypes/shared-array.js'
 import { Value } from './sharedctypes/value.js'
@@ -38,7 +49,12 @@ export interface ConnectOptions {
   namespace?: string
   /** A pino-style logger. @default silent */
   logger?: Logger
-  /** How long `connect` waits for Redis before failing with `CONNECTION`. @default 10000 */
+  /**
+   * How long `connect` (and each connection opened later) waits for Redis
+   * before failing with `CONNECTION`, following Redis if it comes up
+   * meanwhile; more than 0, and `Infinity` waits for as long as it takes.
+   * @default 10000
+   */
   connectTimeoutMs?: number
   /** The pool `mp.parmap` uses. @default { backend: 'redis', queue: 'tasks' } */
   pool?: PoolOptions
@@ -58,16 +74,28 @@ const DEFAULTS = {
   pool: { backend: 'redis', queue: 'tasks' },
 } as const
 
+const CONNECT_OPTIONS: Schema<ConnectOptions> = {
+  redis: checkRedisTarget,
+  namespace: (value, name) => validateName(value, name),
+  logger: checkLogger,
+  connectTimeoutMs: checkConnectTimeout,
+  pool: (value) => {
+    resolvePoolOptions(value as PoolOptions)
+    return value as PoolOptions
+  },
+}
+
 type State = 'open' | 'closing' | 'closed'
 
 /** Opens a context: the `mp` through which every shared object is reached. */
-export async function connect(options: ConnectOptions = {}): Promise<Context> {
+export async function connect(options?: ConnectOptions): Promise<Context> {
+  const checked = checkOptions(options, CONNECT_OPTIONS, 'connect() options')
   const resolved: ContextOptions = {
-    redis: options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    namespace: validateName(options.namespace ?? DEFAULTS.namespace, 'namespace'),
-    logger: options.logger ?? silentLogger,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    pool: options.pool ?? DEFAULTS.pool,
+    redis: checked.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    namespace: checked.namespace ?? DEFAULTS.namespace,
+    logger: checked.logger ?? silentLogger,
+    connectTimeoutMs: checked.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    pool: checked.pool ?? DEFAULTS.pool,
   }
   const client = await openClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
   return new Context(resolved, client)
@@ -86,6 +114,12 @@ export class Context implements AsyncDisposable {
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
   private defaultPool: Pool | undefined
+  /** A context left open closes when the process runs out of work, as in Python. */
+  private readonly forgetAtExit = closeAtExit(() =>
+    this.close().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'closing at exit failed'),
+    ),
+  )
 
   constructor(options: ContextOptions, redis: RedisClient) {
     this.options = options
@@ -210,13 +244,23 @@ export class Context implements AsyncDisposable {
    * `serve` processes on any machine (`backend: 'redis'`).
    */
   pool(options: PoolOptions = this.options.pool): Pool {
+    const resolved = resolvePoolOptions(options)
     const pool = new Pool(
-      options.backend === 'local'
-        ? new LocalBackend(options)
-        : new RedisBackend(this, validateName(options.queue ?? 'tasks', 'queue')),
+      resolved.backend === 'local'
+        ? new LocalBackend(resolved)
+        : new RedisBackend(this, resolved.queue),
     )
     this.onClose(() => pool.terminate())
     return pool
+  }
+
+  /**
+   * `multiprocessing.Process(target, args)`: a child Node process that runs
+   * the task `target` of the module `tasks` as `target(mp, ...args)`, where
+   * `mp` is its own context on this Redis and namespace. Call `start()`.
+   */
+  process(options: ProcessOptions): Process {
+    return new Process(this.options, resolveProcessOptions(options))
   }
 
   /** The seed's `parmap(f, items)`: ordered results, on the context's pool. */
@@ -237,6 +281,7 @@ export class Context implements AsyncDisposable {
 
   private async closeOnce(): Promise<void> {
     this.state = 'closing'
+    this.forgetAtExit()
     const failures: unknown[] = []
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try {

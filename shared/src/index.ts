@@ -61,13 +61,37 @@ export {
   type Versioned,
 } from './managers/versioned.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
-export { type RemoteFailure, RemoteTaskError } from './pool/chunk.js'
+export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
 export { type MapOptions, Pool } from './pool/pool.js'
+export type { CallJob, Job, PoolJob } from './pool/pool-job.js'
 export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
-export { type ServeOptions, type Server, serve } from './pool/serve.js'
-export { listWorkers, type WorkerInfo } from './pool/workers.js'
-export { BullmqLayout } from './queues/bullmq-layout.js'
 export {
+  type FinishedJob,
+  type ServeHandle,
+  type ServeOptions,
+  type ServeState,
+  serve,
+} from './pool/serve.js'
+export { listWorkers, type WorkerInfo } from './pool/workers.js'
+export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
+export { activeChildren, Process } from './process/process.js'
+export type {
+  JoinOptions as ProcessJoinOptions,
+  ProcessOptions,
+} from './process/process-options.js'
+export { BullmqLayout } from './queues/bullmq-layout.js'
+export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
+export type {
+  FinishedAs,
+  JobCounts,
+  JobError,
+  JobInfo,
+  JobOutcome,
+  JobState,
+  PutJobResult,
+} from './queues/job-store.js'
+export {
+  type GetJobOptions,
   JoinableQueue,
   type JoinableQueueOptions,
   type ResolvedJoinableQueueOptions,
@@ -81,6 +105,7 @@ export {
   type QueueOptions,
   type ShutdownOptions,
 } from './queues/queue.js'
+export { listQueues } from './queues/queue-registry.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, parseKey, validateName } from './redis/keys.js'
 export { scanKeys } from './redis/scan.js'

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { connect, isRedprocError } from '../src/index.js'
 import { runChild } from './support/children.js'
+import { hasCode, msUntilRefused } from './support/error-codes.js'
+import { freePort, startPrivateRedis } from './support/private-redis.js'
 import { openContext, redisTarget, sentinelTarget, uniqueNamespace } from './support/redis.js'
 
 describe('connect', () => {
@@ -42,7 +44,7 @@ describe('connect', () => {
   })
 
   it('fails with CONNECTION when Redis does not answer in time', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const started = Date.now()
     await assert.rejects(
       connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
@@ -50,6 +52,56 @@ describe('connect', () => {
         isRedprocError(error, 'CONNECTION') && /did not answer within 300 ms/.test(String(error)),
     )
     assert.ok(Date.now() - started < 2000)
+  })
+
+  it('follows a Redis that comes up within connectTimeoutMs', async (t) => {
+    const port = await freePort()
+    const started = performance.now()
+    const connecting = connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 8000 })
+    // Nothing listens yet: the first attempts are refused.
+    await sleep(2000)
+    await startPrivateRedis(t, port)
+    const mp = await connecting
+    t.after(() => mp.close())
+    const elapsed = performance.now() - started
+    assert.ok(elapsed < 4000, `connected after ${Math.round(elapsed)} ms`)
+    assert.equal(await mp.value('up', 1).get(), 1)
+  })
+
+  it('fails with CONNECTION once connectTimeoutMs has passed without a Redis', async () => {
+    const port = await freePort()
+    const elapsed = await msUntilRefused('CONNECTION', () =>
+      connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1500 }),
+    )
+    assert.ok(elapsed >= 1490 && elapsed < 3000, `failed after ${Math.round(elapsed)} ms`)
+  })
+
+  it('waits for as long as it takes with connectTimeoutMs: Infinity', async (t) => {
+    const port = await freePort()
+    const connecting = connect({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: Infinity })
+    await sleep(1000)
+    await startPrivateRedis(t, port)
+    const mp = await connecting
+    t.after(() => mp.close())
+    assert.equal(mp.closed, false)
+  })
+
+  it('refuses a connectTimeoutMs that is not a positive number, and unknown options', async () => {
+    const redis = redisTarget('single')
+    for (const connectTimeoutMs of [Number.NaN, '10', null]) {
+      await assert.rejects(connect({ redis, connectTimeoutMs } as never), hasCode('TYPE_ERROR'))
+    }
+    for (const connectTimeoutMs of [0, -1, Number.NEGATIVE_INFINITY]) {
+      await assert.rejects(connect({ redis, connectTimeoutMs }), hasCode('VALUE_ERROR'))
+    }
+    await assert.rejects(connect(null as never), hasCode('TYPE_ERROR'))
+    await assert.rejects(connect({ redis, timeout: 5 } as never), hasCode('TYPE_ERROR'))
+    await assert.rejects(connect({ redis: 5 } as never), hasCode('TYPE_ERROR'))
+    await assert.rejects(connect({ redis, logger: console.log } as never), hasCode('TYPE_ERROR'))
+    await assert.rejects(
+      connect({ redis, pool: { backend: 'bogus' } } as never),
+      hasCode('VALUE_ERROR'),
+    )
   })
 
   it('closes twice without error, and by `await using`', async () => {
@@ -79,13 +131,3 @@ describe('connect', () => {
     assert.equal(await mp.list('l').length(), 1)
   })
 })
-
-/** A port on which nothing listens. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1))
-    })
-  })
-}

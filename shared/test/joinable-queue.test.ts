@@ -169,6 +169,19 @@ for (const topology of TOPOLOGIES) {
       await q.join({ timeout: 5000 })
     })
 
+    it("Python's block: false gets and puts without waiting", async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.joinableQueue<number>('jobs', { maxsize: 1 })
+      await q.put(1, { block: false })
+      const started = performance.now()
+      await assert.rejects(q.put(2, { block: false, timeout: 5000 }), hasCode('FULL'))
+      assert.equal(await q.get({ block: false }), 1)
+      await assert.rejects(q.get({ block: false, timeout: 5000 }), hasCode('EMPTY'))
+      assert.ok(performance.now() - started < 1000, 'a call with block: false waited')
+      await assert.rejects(q.get({ block: 'no' as unknown as boolean }), hasCode('TYPE_ERROR'))
+      await q.taskDone()
+    })
+
     it('reports qsize, empty and full', async (t) => {
       const mp = await openContext(t, topology)
       const q = mp.joinableQueue<number>('jobs', { maxsize: 2 })

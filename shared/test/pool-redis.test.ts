@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Context, isRedprocError, listWorkers, serve } from '../src/index.js'
+import {
+  type Context,
+  type ErrorCode,
+  isRedprocError,
+  listWorkers,
+  type ServeOptions,
+  serve,
+} from '../src/index.js'
 import { type PoolJob, poolKeys } from '../src/pool/pool-job.js'
 import { TERMINATION_FRESH_MS, Terminations } from '../src/pool/terminations.js'
 import * as tasks from './fixtures/tasks.js'
@@ -264,9 +271,23 @@ describe('pool (redis backend)', () => {
     )
   })
 
-  it('serve refuses a prefetch below 1', async (t) => {
+  it('serve refuses bad options before it starts anything', async (t) => {
     const mp = await openContext(t)
-    await assert.rejects(serve(mp, { tasks, prefetch: 0 }), (e) => isRedprocError(e, 'VALUE_ERROR'))
+    const refused: [unknown, ErrorCode][] = [
+      [{ tasks, prefetch: 0 }, 'VALUE_ERROR'],
+      [{ tasks, heartbeatMs: 0 }, 'VALUE_ERROR'],
+      [{ tasks, heartbeatMs: Number.NaN }, 'TYPE_ERROR'],
+      [{ tasks: null }, 'TYPE_ERROR'],
+      [{}, 'TYPE_ERROR'],
+      [{ tasks, queue: 'no spaces' }, 'INVALID_NAME'],
+      [{ tasks, concurrency: '2' }, 'TYPE_ERROR'],
+      [{ tasks, threads: { count: 2 } }, 'TYPE_ERROR'],
+      [{ tasks, bogus: 1 }, 'TYPE_ERROR'],
+      [null, 'TYPE_ERROR'],
+    ]
+    for (const [options, code] of refused) {
+      await assert.rejects(serve(mp, options as ServeOptions), (e) => isRedprocError(e, code))
+    }
     assert.deepEqual(await listWorkers(mp, 'tasks'), [])
   })
 

@@ -1,6 +1,7 @@
 /** Every workload of the benchmark, in the numbering of the report. */
 import type { Workload } from '../workload.js'
 import { dict } from './dict.js'
+import { http } from './http.js'
 import { joinableQueue } from './joinable-queue.js'
 import { locks } from './locks.js'
 import { managerHttp } from './manager-http.js'
@@ -25,12 +26,7 @@ export const ENTRIES: Entry[] = [
   { number: 4, id: dict.id, title: dict.title, workload: dict },
   { number: 5, id: locks.id, title: locks.title, workload: locks },
   { number: 6, id: pool.id, title: pool.title, workload: pool },
-  {
-    number: 7,
-    id: 'http',
-    title: 'HTTP',
-    pending: 'the services do not exist yet',
-  },
+  { number: 7, id: http.id, title: http.title, workload: http },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
   { number: 9, id: managerHttp.id, title: managerHttp.title, workload: managerHttp },
 ]

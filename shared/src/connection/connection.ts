@@ -2,6 +2,7 @@ import { checkIndex, checkTimeout } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -23,7 +24,11 @@ export type End = 0 | 1
 export interface RecvOptions {
   /** How long to wait for a message, in ms; TIMEOUT after it. @default forever */
   timeout?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
 }
+
+const RECV_OPTIONS: Schema<RecvOptions> = { timeout: option.timeout, signal: option.signal }
 
 type State = 'open' | 'closed'
 
@@ -95,14 +100,14 @@ export class Connection<T extends Json = Json> extends SharedObject {
   }
 
   /** The next message as a JSON value; EOF once the other end closed and all is read. */
-  async recv(options: RecvOptions = {}): Promise<T> {
+  async recv(options?: RecvOptions): Promise<T> {
     const message = await this.receive(options)
     const text = message[0] === BYTES_MARK ? message.subarray(1) : message
     return decode(text.toString('utf8'), this.describe()) as T
   }
 
   /** The next message as bytes; a value sent with `send` comes as its JSON text. */
-  async recvBytes(options: RecvOptions = {}): Promise<Buffer> {
+  async recvBytes(options?: RecvOptions): Promise<Buffer> {
     const message = await this.receive(options)
     return message[0] === BYTES_MARK ? message.subarray(1) : message
   }
@@ -159,11 +164,13 @@ export class Connection<T extends Json = Json> extends SharedObject {
     )
   }
 
-  private async receive(options: RecvOptions): Promise<Buffer> {
+  private async receive(options: RecvOptions | undefined): Promise<Buffer> {
     this.checkReadable()
-    const timeout = checkTimeout(options.timeout)
+    const { timeout, signal } = checkOptions(options, RECV_OPTIONS, 'recv() options')
+    signal?.throwIfAborted()
+    const abort = signal ? AbortSignal.any([this.aborter.signal, signal]) : this.aborter.signal
     const inbox = this.inboxPop()
-    const taken = await this.call(() => inbox.take(timeout, this.aborter.signal))
+    const taken = await this.call(() => inbox.take(timeout, abort))
     if (taken === TIMED_OUT) {
       throw new Timeout(`${this.describe()} received nothing within ${timeout} ms`)
     }

@@ -1,9 +1,11 @@
+import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
+import { longTimeout } from '../timers.js'
 
 interface Watcher {
   readonly deadline: number | undefined
-  timer: NodeJS.Timeout | undefined
+  cancelTimer: (() => void) | undefined
   finish(outcome: { ready: boolean } | { error: unknown }): void
 }
 
@@ -66,10 +68,10 @@ export class Peek {
       }
       const watcher: Watcher = {
         deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
-        timer: undefined,
+        cancelTimer: undefined,
         finish: (outcome) => {
           if (!this.watchers.delete(watcher)) return
-          clearTimeout(watcher.timer)
+          watcher.cancelTimer?.()
           signal?.removeEventListener('abort', onAbort)
           if ('error' in outcome) reject(outcome.error)
           else resolve(outcome.ready)
@@ -78,7 +80,7 @@ export class Peek {
       this.watchers.add(watcher)
       signal?.addEventListener('abort', onAbort, { once: true })
       if (timeoutMs !== undefined) {
-        watcher.timer = setTimeout(() => watcher.finish({ ready: false }), timeoutMs)
+        watcher.cancelTimer = longTimeout(() => watcher.finish({ ready: false }), timeoutMs)
       }
       if (!this.running) void this.pump()
     })
@@ -148,7 +150,6 @@ export class Peek {
       if (deadline !== undefined && (nearest === undefined || deadline < nearest))
         nearest = deadline
     }
-    if (nearest === undefined) return 0
-    return Math.max(Math.ceil(nearest - performance.now()), 1) / 1000
+    return blockingSeconds(nearest === undefined ? undefined : nearest - performance.now())
   }
 }

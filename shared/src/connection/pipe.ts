@@ -1,5 +1,6 @@
 import type { Json } from '../codec.js'
 import type { Context } from '../context.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { Connection } from './connection.js'
 
 export interface PipeOptions {
@@ -14,6 +15,8 @@ export interface PipeOptions {
 
 const DEFAULTS = { duplex: true } as const
 
+const SCHEMA: Schema<PipeOptions> = { duplex: option.boolean }
+
 /**
  * `multiprocessing.Pipe(duplex)`: the two ends of the pipe `name`. Nothing
  * touches Redis until an end is used, so opening them is cheap, and any
@@ -22,8 +25,8 @@ const DEFAULTS = { duplex: true } as const
 export function openPipe<T extends Json = Json>(
   mp: Context,
   name: string,
-  options: PipeOptions = {},
+  options?: PipeOptions,
 ): [Connection<T>, Connection<T>] {
-  const duplex = options.duplex ?? DEFAULTS.duplex
+  const { duplex = DEFAULTS.duplex } = checkOptions(options, SCHEMA, 'pipe options')
   return [new Connection<T>(mp, name, 0, duplex), new Connection<T>(mp, name, 1, duplex)]
 }

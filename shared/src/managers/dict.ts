@@ -1,4 +1,4 @@
-import { checkIndex, checkKey } from '../arguments.js'
+import { checkIndex, checkKey, describe } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { KeyError, RedprocTypeError, ValueError } from '../errors.js'
@@ -67,9 +67,8 @@ export class Dict<V extends Json = Json> extends SharedObject {
 
   /** `d.update(other)`: every pair is checked before any is written. */
   async update(other: Record<string, V> | Iterable<readonly [string, V]>): Promise<void> {
-    const entries = Symbol.iterator in other ? [...other] : Object.entries(other)
     const fields: string[] = []
-    for (const [key, value] of entries)
+    for (const [key, value] of entriesOf(other))
       fields.push(checkKey(key), encode(value, `value of ${JSON.stringify(key)}`))
     if (fields.length === 0) return
     await this.call((redis) => redis.hset(this.key, ...fields))
@@ -163,6 +162,38 @@ export function checkCursor(cursor: unknown): void {
 export function checkCount(count: unknown): void {
   const n = checkIndex(count, 'count')
   if (n < 1 || n > MAX_PAGE) throw new ValueError(`count must be from 1 to ${MAX_PAGE}, not ${n}`)
+}
+
+/**
+ * The pairs of `update`'s argument: a plain object's own entries, or the
+ * pairs of an iterable (a Map, an array of `[key, value]`); as in Python,
+ * TYPE_ERROR for anything else, VALUE_ERROR for a pair that is not two long.
+ */
+function entriesOf(other: unknown): Iterable<readonly [unknown, unknown]> {
+  if (typeof other === 'object' && other !== null) {
+    if (Symbol.iterator in other) return pairsOf(other as Iterable<unknown>)
+    const prototype = Object.getPrototypeOf(other)
+    if (prototype === Object.prototype || prototype === null) return Object.entries(other)
+  }
+  throw new RedprocTypeError(
+    `update() takes a plain object, a Map or an iterable of [key, value] pairs, not ${describe(other)}`,
+  )
+}
+
+function* pairsOf(items: Iterable<unknown>): Generator<readonly [unknown, unknown]> {
+  let index = 0
+  for (const pair of items) {
+    if (!Array.isArray(pair)) {
+      throw new RedprocTypeError(
+        `update() element #${index} must be a [key, value] pair, not ${describe(pair)}`,
+      )
+    }
+    if (pair.length !== 2) {
+      throw new ValueError(`update() element #${index} has length ${pair.length}; 2 is required`)
+    }
+    yield pair as [unknown, unknown]
+    index++
+  }
 }
 
 /** Executes a MULTI and returns each command's reply, failing on the first error. */

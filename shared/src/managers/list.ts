@@ -1,4 +1,4 @@
-import { checkIndex } from '../arguments.js'
+import { checkIndex, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { IndexError, ValueError } from '../errors.js'
@@ -30,7 +30,9 @@ export class List<T extends Json = Json> extends SharedObject {
 
   /** Appends every item, in one command; all are checked before any is written. */
   async extend(items: Iterable<T>): Promise<void> {
-    const texts = [...items].map((item, i) => encode(item, `items[${i}]`))
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
+      encode(item, `items[${i}]`),
+    )
     if (texts.length === 0) return
     await this.call((redis) => redis.rpush(this.key, ...texts))
   }

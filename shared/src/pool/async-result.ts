@@ -1,11 +1,20 @@
-import { checkTimeout } from '../arguments.js'
 import { Timeout, ValueError } from '../errors.js'
+import { checkTimeoutOptions, option, type Schema, type TimeoutOptions } from '../options.js'
+import { longTimeout } from '../timers.js'
 
 export interface AsyncCallbacks<T> {
   /** Called with the result once it is ready, as Python's `callback`. */
   callback?: (result: T) => void
   /** Called with the error if the work failed, as Python's `error_callback`. */
   errorCallback?: (error: unknown) => void
+}
+
+/** The checks of the callbacks, for the options objects that carry them. */
+export function callbackChecks<T>(): Schema<AsyncCallbacks<T>> {
+  return {
+    callback: option.function<(result: T) => void>(),
+    errorCallback: option.function<(error: unknown) => void>(),
+  }
 }
 
 type State<T> =
@@ -32,9 +41,9 @@ export class AsyncResult<T> {
   }
 
   /** The result, once ready; `TIMEOUT` if it is not ready within `timeout` ms. */
-  async get(options: { timeout?: number } = {}): Promise<T> {
+  async get(options?: TimeoutOptions): Promise<T> {
     if (!(await this.wait(options))) {
-      throw new Timeout(`the result was not ready within ${options.timeout} ms`)
+      throw new Timeout(`the result was not ready within ${options?.timeout} ms`)
     }
     const state = this.state as Exclude<State<T>, { kind: 'pending' }>
     if (state.kind === 'rejected') throw state.error
@@ -42,20 +51,20 @@ export class AsyncResult<T> {
   }
 
   /** Waits until ready or `timeout` ms; true when ready. */
-  async wait(options: { timeout?: number } = {}): Promise<boolean> {
-    const timeoutMs = checkTimeout(options.timeout)
+  async wait(options?: TimeoutOptions): Promise<boolean> {
+    const timeoutMs = checkTimeoutOptions(options, 'wait')
     if (timeoutMs === undefined) {
       await this.settled
       return true
     }
-    let timer: NodeJS.Timeout | undefined
+    let cancel: (() => void) | undefined
     const expired = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs)
+      cancel = longTimeout(() => resolve(false), timeoutMs)
     })
     try {
       return await Promise.race([this.settled.then(() => true), expired])
     } finally {
-      clearTimeout(timer)
+      cancel?.()
     }
   }
 

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
-import { extname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { extname } from 'node:path'
 import { Piscina } from 'piscina'
 import { RedprocError } from '../errors.js'
+import { moduleUrl } from '../tasks-module.js'
 import type { PoolBackend } from './backend.js'
 import type { ChunkOutcome, ChunkRequest } from './chunk.js'
 
@@ -57,9 +57,4 @@ export class LocalBackend implements PoolBackend {
   terminate(): Promise<void> {
     return this.close()
   }
-}
-
-function moduleUrl(tasks: string | URL): string {
-  if (tasks instanceof URL) return tasks.href
-  return /^[a-z]+:/i.test(tasks) ? tasks : pathToFileURL(resolve(tasks)).href
 }

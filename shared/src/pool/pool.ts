@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events'
-import { checkIndex, checkKey } from '../arguments.js'
+import { checkIterable, checkKey } from '../arguments.js'
 import type { Json } from '../codec.js'
 import { RedprocTypeError, ShutDown, ValueError } from '../errors.js'
-import { type AsyncCallbacks, AsyncResult } from './async-result.js'
+import { checkOptions, option, type Schema } from '../options.js'
+import { type AsyncCallbacks, AsyncResult, callbackChecks } from './async-result.js'
 import type { PoolBackend } from './backend.js'
 import { type ChunkOutcome, type ChunkRequest, RemoteTaskError } from './chunk.js'
 import { chunked, defaultChunksize } from './chunking.js'
@@ -11,6 +12,12 @@ import { checkJson } from './json-check.js'
 export interface MapOptions {
   /** Items sent to a worker at once. @default map: about 4 chunks per worker; imap: 1 */
   chunksize?: number
+}
+
+const MAP_OPTIONS: Schema<MapOptions> = { chunksize: option.integer(1) }
+
+function mapAsyncChecks<R>(): Schema<MapOptions & AsyncCallbacks<R[]>> {
+  return { ...MAP_OPTIONS, ...callbackChecks<R[]>() }
 }
 
 type State = 'running' | 'closed' | 'terminated'
@@ -50,54 +57,44 @@ export class Pool {
   async map<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): Promise<R[]> {
-    this.checkRunning()
+    const { chunksize } = this.checkCall(task, options, MAP_OPTIONS, 'map')
     const all = this.snapshot(items)
     for (let i = 0; i < all.length; i++) checkJson(all[i], () => `item ${i}`)
-    return this.track(this.collect<R>(task, all, false, options.chunksize))
+    return this.track(this.collect<R>(task, all, false, chunksize))
   }
 
   /** `pool.starmap(f, [[a, b], …])`: like map, spreading each item into arguments. */
-  starmap<R extends Json = Json>(
+  async starmap<R extends Json = Json>(
     task: string,
     argsList: Iterable<Json[]>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): Promise<R[]> {
-    this.checkRunning()
+    const { chunksize } = this.checkCall(task, options, MAP_OPTIONS, 'starmap')
     const all = this.snapshot<Json>(argsList)
     for (let i = 0; i < all.length; i++) checkArgs(all[i], () => `argument list ${i}`)
-    return this.track(this.collect<R>(task, all, true, options.chunksize))
+    return this.track(this.collect<R>(task, all, true, chunksize))
   }
 
   /** `pool.imap(f, items)`: results in order, as they arrive; memory stays bounded for endless input. */
   imap<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): AsyncIterable<R> {
-    this.checkRunning()
-    return this.results(
-      task,
-      this.checkItems(items),
-      options.chunksize ?? 1,
-      true,
-    ) as AsyncIterable<R>
+    const { chunksize = 1 } = this.checkCall(task, options, MAP_OPTIONS, 'imap')
+    return this.results(task, checkIterable(items, 'items'), chunksize, true) as AsyncIterable<R>
   }
 
   /** `pool.imap_unordered(f, items)`: results as soon as each is ready. */
   imapUnordered<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): AsyncIterable<R> {
-    this.checkRunning()
-    return this.results(
-      task,
-      this.checkItems(items),
-      options.chunksize ?? 1,
-      false,
-    ) as AsyncIterable<R>
+    const { chunksize = 1 } = this.checkCall(task, options, MAP_OPTIONS, 'imapUnordered')
+    return this.results(task, checkIterable(items, 'items'), chunksize, false) as AsyncIterable<R>
   }
 
   /** `pool.apply(f, args)` */
@@ -106,31 +103,50 @@ export class Pool {
     return result as R
   }
 
-  /** `pool.apply_async(f, args, callback, error_callback)` */
+  /**
+   * `pool.apply_async(f, args, callback, error_callback)`. A bad task name or
+   * bad callbacks fail here; bad arguments fail the result.
+   */
   applyAsync<R extends Json = Json>(
     task: string,
     args: Json[] = [],
-    callbacks: AsyncCallbacks<R> = {},
+    callbacks?: AsyncCallbacks<R>,
   ): AsyncResult<R> {
-    return new AsyncResult(this.apply<R>(task, args), callbacks)
+    const checked = this.checkCall(task, callbacks, callbackChecks<R>(), 'applyAsync')
+    return new AsyncResult(this.apply<R>(task, args), checked)
   }
 
   /** `pool.map_async(f, items, chunksize, callback, error_callback)` */
   mapAsync<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options: MapOptions & AsyncCallbacks<R[]> = {},
+    options?: MapOptions & AsyncCallbacks<R[]>,
   ): AsyncResult<R[]> {
-    return new AsyncResult(this.map<R>(task, items, options), options)
+    const { callback, errorCallback, ...mapOptions } = this.checkCall(
+      task,
+      options,
+      mapAsyncChecks<R>(),
+      'mapAsync',
+    )
+    return new AsyncResult(this.map<R>(task, items, mapOptions), { callback, errorCallback })
   }
 
   /** `pool.starmap_async(f, argsList, chunksize, callback, error_callback)` */
   starmapAsync<R extends Json = Json>(
     task: string,
     argsList: Iterable<Json[]>,
-    options: MapOptions & AsyncCallbacks<R[]> = {},
+    options?: MapOptions & AsyncCallbacks<R[]>,
   ): AsyncResult<R[]> {
-    return new AsyncResult(this.starmap<R>(task, argsList, options), options)
+    const { callback, errorCallback, ...mapOptions } = this.checkCall(
+      task,
+      options,
+      mapAsyncChecks<R>(),
+      'starmapAsync',
+    )
+    return new AsyncResult(this.starmap<R>(task, argsList, mapOptions), {
+      callback,
+      errorCallback,
+    })
   }
 
   /** Takes no more work; what was submitted still completes. */
@@ -205,9 +221,6 @@ export class Pool {
    */
   private async *chunks(stream: Stream, window?: number): AsyncGenerator<Json[]> {
     const { task, spread, chunksize, ordered } = stream
-    checkKey(task, 'task')
-    checkIndex(chunksize, 'chunksize')
-    if (chunksize < 1) throw new ValueError(`chunksize must be at least 1, not ${chunksize}`)
     const inFlightAtMost = Math.max(2, window ?? 2 * (await this.backend.capacity()))
     const source = chunked(stream.items, chunksize)
     // Chunks settle into this list; the loop sleeps only while it is empty.
@@ -284,6 +297,18 @@ export class Pool {
     return settled.outcome.results
   }
 
+  /** What every call checks before it takes work: the pool runs, the task is a name, the options. */
+  private checkCall<O extends object>(
+    task: string,
+    options: O | undefined,
+    schema: Schema<O>,
+    method: string,
+  ): Readonly<O> {
+    this.checkRunning()
+    checkKey(task, 'task')
+    return checkOptions(options, schema, `${method}() options`)
+  }
+
   private checkRunning(): void {
     if (this.state !== 'running')
       throw new ValueError(`the pool is ${this.state}: it takes no new work`)
@@ -294,15 +319,8 @@ export class Pool {
    * copying a large one would cost more than the work of a trivial task).
    */
   private snapshot<T>(items: Iterable<T>): T[] {
-    this.checkItems(items)
+    checkIterable(items, 'items')
     return Array.isArray(items) ? items : Array.from(items)
-  }
-
-  private checkItems<T>(items: Iterable<T>): Iterable<T> {
-    if (items === null || typeof (items as Iterable<T>)?.[Symbol.iterator] !== 'function') {
-      throw new RedprocTypeError('items must be iterable (an array, a Set, a generator…)')
-    }
-    return items
   }
 }
 

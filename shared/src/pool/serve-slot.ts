@@ -1,9 +1,18 @@
+import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context } from '../context.js'
 import { isRedprocError } from '../errors.js'
+import type { FinishedAs, JobError, JobOutcome } from '../queues/job-store.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
-import { type ChunkOutcome, runChunk, type Tasks } from './chunk.js'
-import { type PoolJob, type PoolReply, poolKeys, REPLY_TTL_MS } from './pool-job.js'
+import type { ChunkOutcome, ChunkRequest, RemoteFailure } from './chunk.js'
+import {
+  isCallJob,
+  isPoolJob,
+  type Job,
+  type PoolReply,
+  poolKeys,
+  REPLY_TTL_MS,
+} from './pool-job.js'
 import type { Terminations } from './terminations.js'
 
 /**
@@ -14,33 +23,54 @@ import type { Terminations } from './terminations.js'
  */
 export const LOOKAHEAD_MS = 10
 
+/** A job taken from the queue, with its id. */
+interface TakenJob {
+  id: string
+  data: Job | null
+}
+
+/** What became of one job a slot ran, for the serving process's log. */
+export interface FinishedJob {
+  id: string
+  task: string
+  /** Where the job went: completed, failed, retrying (attempts left), or lost (its lease had lapsed). */
+  finishedAs: FinishedAs
+  durationMs: number
+  error?: JobError
+}
+
 /** What a slot shares with the others of its serving process. */
 export interface SlotShared {
   mp: Context
-  tasks: Tasks
+  /**
+   * Runs a chunk, here or on a worker thread; `between` is called between its items, where a chunk run
+   * in this thread keeps its lease (see `runChunk`).
+   */
+  run(request: ChunkRequest, between: () => Promise<void> | undefined): Promise<ChunkOutcome>
   terminations: Terminations
   counts: { processed: number; failed: number }
   /** The task each busy slot runs, for the heartbeat. */
   current: Map<number, string>
-  openHandle(): JoinableQueue<PoolJob>
+  openHandle(): JoinableQueue<Job | null>
   /** Aborted by stop(): no new chunk is taken. */
   stopping: AbortSignal
   workerId: string
+  onFinished(job: FinishedJob): void
 }
 
 /**
- * One of serve's `concurrency` slots: it runs one chunk at a time from a
- * queue handle of its own, and acknowledges each chunk only once its reply is
- * in Redis. Replies and takes overlap with the work: while a chunk runs, the
+ * One of serve's `concurrency` slots: it runs one job at a time from a queue
+ * handle of its own, and finishes each (its outcome stored, acknowledged)
+ * only once a chunk's reply is in Redis. Replies and takes overlap with the work: while a chunk runs, the
  * previous reply is on its way (and the next chunk too, for fast chunks).
  * taskDone() acknowledges the oldest chunk the handle got; the handle gets
  * chunks in the order they run and acknowledges them in that order, so that
  * is always the chunk whose reply just arrived.
  */
 export class ServeSlot {
-  private handle: JoinableQueue<PoolJob>
-  /** The next chunk, asked for already. */
-  private next: Promise<PoolJob> | undefined
+  private handle: JoinableQueue<Job | null>
+  /** The next job, asked for already. */
+  private next: Promise<TakenJob> | undefined
   /** The last chunk's reply, then its acknowledgement. */
   private previous: Promise<void> = Promise.resolve()
   private lastRunMs = Number.POSITIVE_INFINITY
@@ -88,54 +118,107 @@ export class ServeSlot {
     return this.handle.close()
   }
 
-  private async take(): Promise<PoolJob> {
+  private async take(): Promise<TakenJob> {
     const next = this.next ?? this.ask()
     this.next = undefined
     // A reply failing while the slot waits for work is noticed now, not with the next chunk.
     return Promise.race([next, this.previous.then(() => next)])
   }
 
-  private ask(): Promise<PoolJob> {
-    const next = this.handle.get({ signal: this.shared.stopping })
+  private ask(): Promise<TakenJob> {
+    const next = this.handle.nextJob({ signal: this.shared.stopping })
     next.catch(() => {})
     return next
   }
 
-  private async runJob(job: PoolJob): Promise<void> {
+  private async runJob(job: TakenJob): Promise<void> {
     const handle = this.handle
     if (this.lastRunMs < LOOKAHEAD_MS) this.next = this.ask()
     const started = performance.now()
-    let reply: PoolReply | undefined
+    const task = String(job.data?.task)
+    let ran: Ran
     try {
-      this.shared.current.set(this.slot, String(job?.task))
-      reply = await this.outcomeOf(job)
+      this.shared.current.set(this.slot, task)
+      ran = await this.outcomeOf(job.data)
     } finally {
       this.shared.current.delete(this.slot)
     }
     this.lastRunMs = performance.now() - started
-    // One reply on its way at a time, acknowledged in order.
+    // One reply on its way at a time, finished in order.
     await this.previous
-    const replied = reply ? this.send(job.pool, reply) : Promise.resolve()
+    const replied = ran.reply ? this.send(ran.reply.pool, ran.reply.reply) : Promise.resolve()
     if (!this.next && !this.shared.stopping.aborted) this.next = this.ask()
-    this.previous = replied.then(() => handle.taskDone())
+    this.previous = replied
+      .then(() => handle.finishJob(ran.outcome))
+      .then((finishedAs) => {
+        const durationMs = performance.now() - started
+        const { outcome } = ran
+        this.shared.onFinished({
+          id: job.id,
+          task,
+          finishedAs,
+          durationMs,
+          ...(outcome.ok ? {} : { error: outcome.error }),
+        })
+      })
     this.previous.catch(() => {})
   }
 
-  /** The chunk's reply, or none for a chunk of a terminated pool or an item that is no chunk. */
-  private async outcomeOf(job: PoolJob): Promise<PoolReply | undefined> {
-    const { mp, tasks, terminations, counts } = this.shared
-    if (!isPoolJob(job)) {
-      // Not put by a pool: it can never run, so it is acknowledged and
-      // dropped rather than delivered again and again.
-      mp.options.logger.warn({ item: job }, 'pool worker dropped an item that is not a pool chunk')
-      return undefined
+  /** What running the job gave: the outcome to store, and a chunk's reply to its pool. */
+  private async outcomeOf(job: Job | null): Promise<Ran> {
+    const { terminations, counts } = this.shared
+    if (isPoolJob(job)) {
+      if (await terminations.terminated(job.pool)) {
+        return {
+          outcome: failed('SHUTDOWN', `pool ${job.pool} was terminated before this chunk ran`),
+        }
+      }
+      const outcome = await this.runRequest(job)
+      counts.processed += job.items.length
+      if (!outcome.ok) counts.failed++
+      return {
+        reply: { pool: job.pool, reply: { chunk: job.chunk, outcome } },
+        outcome: outcome.ok ? { ok: true, result: outcome.results } : failedWith(outcome.failure),
+      }
     }
-    if (await terminations.terminated(job.pool)) return undefined
-    const handle = this.handle
-    const outcome: ChunkOutcome = await runChunk(tasks, job, () => handle.keepAlive())
-    counts.processed += job.items.length
-    if (!outcome.ok) counts.failed++
-    return { chunk: job.chunk, outcome }
+    if (isCallJob(job)) {
+      const outcome = await this.runRequest({ task: job.task, items: [job.args], spread: true })
+      counts.processed++
+      if (!outcome.ok) counts.failed++
+      return {
+        outcome: outcome.ok
+          ? { ok: true, result: outcome.results[0] ?? null }
+          : failedWith(outcome.failure),
+      }
+    }
+    // The seed's `None` sentinel: the producer is done; there is nothing to run.
+    if (job === null) return { outcome: { ok: true, result: null } }
+    // Put by something else: it can never run, so it fails rather than coming back again and again.
+    counts.failed++
+    return {
+      outcome: failed(
+        'VALUE_ERROR',
+        'not a job: a serving process runs { task, args } or a pool chunk { task, items, pool, chunk }',
+      ),
+    }
+  }
+
+  /** Runs a chunk; a worker thread that died fails the chunk rather than the slot. */
+  private async runRequest(request: ChunkRequest): Promise<ChunkOutcome> {
+    try {
+      const handle = this.handle
+      return await this.shared.run(request, () => handle.keepAlive())
+    } catch (error) {
+      const failure: RemoteFailure = {
+        code: 'REMOTE_TASK_FAILED',
+        message: error instanceof Error ? error.message : String(error),
+        task: request.task,
+        host: hostname(),
+        pid: process.pid,
+        threadId: 0,
+      }
+      return { ok: false, failure }
+    }
   }
 
   /**
@@ -165,14 +248,17 @@ export class ServeSlot {
   }
 }
 
-function isPoolJob(job: unknown): job is PoolJob {
-  const candidate = job as Partial<PoolJob> | null
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.pool === 'string' &&
-    typeof candidate.chunk === 'number' &&
-    typeof candidate.task === 'string' &&
-    Array.isArray(candidate.items)
-  )
+/** What running a job gave: the outcome to store, and for a chunk the reply to its pool. */
+interface Ran {
+  outcome: JobOutcome
+  reply?: { pool: string; reply: PoolReply }
+}
+
+function failed(code: string, message: string): JobOutcome {
+  return { ok: false, error: { code, message } }
+}
+
+function failedWith(failure: RemoteFailure): JobOutcome {
+  const { code, message, stack } = failure
+  return { ok: false, error: stack === undefined ? { code, message } : { code, message, stack } }
 }

@@ -1,23 +1,36 @@
-import { checkIndex, checkKey } from '../arguments.js'
 import type { Context } from '../context.js'
-import { ValueError } from '../errors.js'
-import type { Tasks } from './chunk.js'
-import type { PoolJob } from './pool-job.js'
-import { ServeSlot, type SlotShared } from './serve-slot.js'
+import { RedprocTypeError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
+import { DelayPromoter } from '../queues/delay-promoter.js'
+import { registerQueue } from '../queues/queue-registry.js'
+import { validateName } from '../redis/keys.js'
+import { type ChunkRequest, runChunk, type Tasks } from './chunk.js'
+import { LocalBackend } from './local-backend.js'
+import type { Job } from './pool-job.js'
+import { type FinishedJob, ServeSlot, type SlotShared } from './serve-slot.js'
 import { Terminations } from './terminations.js'
 import { WorkerHeartbeat, type WorkerInfo } from './workers.js'
 
+export type { FinishedJob } from './serve-slot.js'
+
 export interface ServeOptions {
-  /** The queue pools put work on. @default 'tasks' */
+  /** The queue pools and producers put work on. @default 'tasks' */
   queue?: string
   /** The tasks this process runs, by name: a tasks module's exports. */
   tasks: Tasks
-  /** Items run at once. @default 1 */
+  /** Jobs run at once. @default 1 */
   concurrency?: number
+  /**
+   * Runs the tasks on this many worker threads, which load `module` (the
+   * tasks module's path or URL) themselves, instead of on this thread. For
+   * CPU-bound tasks: this thread stays free to renew leases and take work.
+   * @default none: tasks run on this thread
+   */
+  threads?: { module: string | URL; count: number }
   /** How often the worker tells Redis it is alive. @default 1000 */
   heartbeatMs?: number
   /**
-   * How long an item stays with this process if it dies before answering,
+   * How long a job stays with this process if it dies before answering,
    * before another worker gets it. @default the joinable queue's (30000)
    */
   lease?: number
@@ -31,82 +44,171 @@ export interface ServeOptions {
    * @default 1
    */
   prefetch?: number
+  /** Called as each job finishes, for logs and metrics. @default none */
+  onFinished?: (job: FinishedJob) => void
 }
 
 const DEFAULTS = { queue: 'tasks', concurrency: 1, heartbeatMs: 1000, prefetch: 1 } as const
 
-type State = 'running' | 'stopping' | 'stopped'
+const SCHEMA: Schema<ServeOptions> = {
+  queue: (value, name) => validateName(value, name),
+  tasks: (value, name) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new RedprocTypeError(`${name} must be an object of task functions by name`)
+    }
+    return value as Tasks
+  },
+  concurrency: option.integer(1),
+  threads: (value, name) => {
+    const { module, count } = checkOptions(
+      value as ServeOptions['threads'],
+      { module: threadModule, count: option.integer(1) },
+      name,
+    )
+    if (module === undefined || count === undefined) {
+      throw new RedprocTypeError(`${name} needs both module and count`)
+    }
+    return { module, count }
+  },
+  heartbeatMs: option.integer(1),
+  lease: option.integer(100),
+  prefetch: option.integer(1),
+  onFinished: option.function<(job: FinishedJob) => void>(),
+}
 
-/** A serving process's handle on its work. */
-export interface Server {
+function threadModule(value: unknown, name: string): string | URL {
+  return value instanceof URL ? value : option.string(value, name)
+}
+
+export type ServeState = 'running' | 'stopping' | 'stopped'
+
+/** A serving process's handle on its work: what `serve()` returns. */
+export interface ServeHandle extends AsyncDisposable {
   readonly id: string
+  readonly state: ServeState
   /** The figures its heartbeat reports. */
   info(): WorkerInfo
-  /** Finishes the items in hand, takes no new ones, and leaves the worker list. */
+  /**
+   * Finishes the jobs in hand, takes no new ones, and leaves the worker list.
+   * A second call waits for the first; every step runs even if one fails.
+   */
   stop(): Promise<void>
+  /** stop(): what `await using` calls. */
+  close(): Promise<void>
 }
 
 /**
- * The worker side of `mp.pool({ backend: 'redis' })`: takes chunks from
- * `queue`, runs their named task, sends the results back to the pool that
- * asked, and acknowledges them. Each of the `concurrency` slots has its own
- * queue handle, so an item is acknowledged only once its own result is sent:
- * if this process dies first, the item is delivered again elsewhere.
+ * The worker side of a joinable queue: takes jobs from `queue` — chunks of
+ * `mp.pool({ backend: 'redis' })` and single calls put by `putJobs` — runs
+ * their named task, stores each outcome in its job (and sends a chunk's
+ * reply to its pool), and acknowledges it. Each of the `concurrency` slots
+ * has its own queue handle, so a job is acknowledged only once its own
+ * outcome is stored: if this process dies first, it is delivered again
+ * elsewhere. It also promotes the queue's delayed jobs when due.
  */
-export async function serve(mp: Context, options: ServeOptions): Promise<Server> {
-  const queue = checkKey(options.queue ?? DEFAULTS.queue, 'queue')
-  const concurrency = checkIndex(options.concurrency ?? DEFAULTS.concurrency, 'concurrency')
-  if (concurrency < 1) throw new ValueError(`concurrency must be at least 1, not ${concurrency}`)
-  const prefetch = checkIndex(options.prefetch ?? DEFAULTS.prefetch, 'prefetch')
-  if (prefetch < 1) throw new ValueError(`prefetch must be at least 1, not ${prefetch}`)
+export async function serve(mp: Context, given: ServeOptions): Promise<ServeHandle> {
+  const options = checkOptions(given, SCHEMA, 'serve() options')
+  if (options.tasks === undefined) {
+    throw new RedprocTypeError('serve() needs { tasks }: an object of task functions by name')
+  }
+  const queue = options.queue ?? DEFAULTS.queue
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency
+  const prefetch = options.prefetch ?? DEFAULTS.prefetch
   const tasks = options.tasks
+  const threads = options.threads
+    ? new LocalBackend({ tasks: options.threads.module, processes: options.threads.count })
+    : undefined
   const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? DEFAULTS.heartbeatMs)
   const startedAt = Date.now()
   const current = new Map<number, string>()
   const counts = { processed: 0, failed: 0 }
-  let state: State = 'running'
+  let state: ServeState = 'running'
 
-  const info = (): WorkerInfo => ({
-    id: heartbeat.id,
-    host: heartbeat.host,
-    pid: process.pid,
-    queue,
-    concurrency,
-    ...counts,
-    current: [...current.values()],
-    tasks: Object.keys(tasks).filter((name) => typeof tasks[name] === 'function'),
-    startedAt,
-    lastSeenAt: Date.now(),
-  })
+  const info = (): WorkerInfo => {
+    const now = Date.now()
+    return {
+      id: heartbeat.id,
+      host: heartbeat.host,
+      pid: process.pid,
+      queue,
+      concurrency,
+      threads: options.threads?.count ?? 0,
+      ...counts,
+      current: [...current.values()],
+      tasks: Object.keys(tasks).filter((name) => typeof tasks[name] === 'function'),
+      startedAt,
+      uptimeMs: now - startedAt,
+      lastSeenAt: now,
+    }
+  }
 
   const queueOptions = {
     prefetch,
     ...(options.lease === undefined ? {} : { lease: options.lease }),
   }
+  const logger = mp.options.logger
   const stopping = new AbortController()
+  // Jobs in hand run to the end: a stop cancels none of them.
+  const neverCancelled = new AbortController().signal
   const shared: SlotShared = {
     mp,
-    tasks,
+    run: threads
+      ? (request: ChunkRequest) => threads.run(request, neverCancelled)
+      : (request: ChunkRequest, between: () => Promise<void> | undefined) =>
+          runChunk(tasks, request, between),
     terminations: new Terminations(mp),
     counts,
     current,
-    openHandle: () => mp.joinableQueue<PoolJob>(queue, queueOptions),
+    openHandle: () => mp.joinableQueue<Job | null>(queue, queueOptions),
     stopping: stopping.signal,
     workerId: heartbeat.id,
+    onFinished: options.onFinished ?? (() => {}),
   }
+  const promoterQueue = mp.joinableQueue(queue)
+  const promoter = new DelayPromoter(promoterQueue, (error) =>
+    logger.warn({ err: error, queue }, 'serve: promoting delayed jobs failed; retrying'),
+  )
+  await registerQueue(mp, queue)
   const slots = Array.from({ length: concurrency }, (_, slot) => new ServeSlot(slot, shared))
   await heartbeat.start(info)
+  promoter.start()
   const running = Promise.allSettled(slots.map((slot) => slot.run()))
 
-  const stop = async () => {
-    if (state !== 'running') return
+  const stopOnce = async () => {
     state = 'stopping'
     stopping.abort()
+    const failures: unknown[] = []
+    const step = async (action: () => Promise<unknown>) => {
+      try {
+        await action()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
     await running
-    await Promise.all(slots.map((slot) => slot.close()))
-    await heartbeat.stop(queue)
+    await step(() => promoter.stop())
+    for (const slot of slots) await step(() => slot.close())
+    await step(() => promoterQueue.close())
+    await step(() => heartbeat.stop(queue))
+    if (threads) await step(() => threads.close())
     state = 'stopped'
+    if (failures.length === 1) throw failures[0]
+    if (failures.length > 1) throw new AggregateError(failures, `serve on '${queue}': stop failed`)
+  }
+  let stopped: Promise<void> | undefined
+  const stop = () => {
+    stopped ??= stopOnce()
+    return stopped
   }
   mp.onClose(stop)
-  return { id: heartbeat.id, info, stop }
+  return {
+    id: heartbeat.id,
+    get state() {
+      return state
+    },
+    info,
+    stop,
+    close: stop,
+    [Symbol.asyncDispose]: stop,
+  }
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Context } from '../context.js'
+import { listQueues } from '../queues/queue-registry.js'
+import { timerDelay } from '../timers.js'
 
 /** What a serving process tells the others about itself, refreshed every heartbeat. */
 export interface WorkerInfo {
@@ -9,6 +11,8 @@ export interface WorkerInfo {
   pid: number
   queue: string
   concurrency: number
+  /** Worker threads the tasks run on; 0 when they run on the process's own thread. */
+  threads: number
   /** Items finished, successfully or not. */
   processed: number
   failed: number
@@ -16,6 +20,7 @@ export interface WorkerInfo {
   current: string[]
   tasks: string[]
   startedAt: number
+  uptimeMs: number
   lastSeenAt: number
 }
 
@@ -49,9 +54,12 @@ export class WorkerHeartbeat {
       await this.mp.redis.set(key, JSON.stringify(entry), 'PX', ttl)
       await this.mp.redis.zadd(registryKey(this.mp, entry.queue), now + ttl, this.id)
     }
-    this.timer = setInterval(() => beat().catch(() => {}), this.intervalMs)
-    this.timer.unref()
-    return beat()
+    // The first beat must work before any timer runs: a failing one would
+    // leave an interval behind.
+    return beat().then(() => {
+      this.timer = setInterval(() => beat().catch(() => {}), timerDelay(this.intervalMs))
+      this.timer.unref()
+    })
   }
 
   /** Stops beating and removes the entry at once, rather than letting it expire. */
@@ -62,8 +70,15 @@ export class WorkerHeartbeat {
   }
 }
 
-/** The live workers of a queue; entries of dead ones are pruned on the way. */
-export async function listWorkers(mp: Context, queue: string): Promise<WorkerInfo[]> {
+/**
+ * The live workers of `queue`, or of every queue of the namespace; entries of
+ * dead ones are pruned on the way.
+ */
+export async function listWorkers(mp: Context, queue?: string): Promise<WorkerInfo[]> {
+  if (queue === undefined) {
+    const queues = await listQueues(mp)
+    return (await Promise.all(queues.map((name) => listWorkers(mp, name)))).flat()
+  }
   const registry = registryKey(mp, queue)
   const now = Date.now()
   await mp.redis.zremrangebyscore(registry, '-inf', now)

@@ -7,6 +7,8 @@ export interface BullmqKeys {
   active: string
   stalled: string
   completed: string
+  failed: string
+  delayed: string
   meta: string
   id: string
   events: string
@@ -39,6 +41,8 @@ export class BullmqLayout {
       active: key('active'),
       stalled: key('stalled'),
       completed: key('completed'),
+      failed: key('failed'),
+      delayed: key('delayed'),
       meta: key('meta'),
       id: key('id'),
       events: key('events'),

@@ -1,4 +1,5 @@
 import { Empty, ShutDown } from '../errors.js'
+import { timerDelay } from '../timers.js'
 import type { Taken } from './lease-keeper.js'
 
 /** What a queue's state says about shutdown: not shut down, graceful or immediate. */
@@ -352,7 +353,7 @@ export class ItemFetcher {
     const left = (waiter.deadline as number) - performance.now()
     if (left > 0) {
       // Timers may fire a little early; a get never fails before its deadline.
-      waiter.timer = setTimeout(() => this.armTimer(waiter), Math.ceil(left))
+      waiter.timer = setTimeout(() => this.armTimer(waiter), timerDelay(left))
       return
     }
     waiter.timer = undefined

@@ -1,5 +1,4 @@
-import { checkIndex, checkTimeout } from '../arguments.js'
-import { RedprocTypeError, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { deadlineOf } from './wakeup.js'
 
 export interface JoinableQueueOptions {
@@ -60,60 +59,57 @@ export interface WaitOptions {
   signal?: AbortSignal
 }
 
+/** The options of put() and get(). */
+export interface BlockingOptions extends WaitOptions {
+  /** Python's `block`: false fails at once with FULL or EMPTY instead of waiting. @default true */
+  block?: boolean
+}
+
 export interface ShutdownOptions {
   /** Drop the waiting items (counted as done) and fail gets at once. @default false */
   immediate?: boolean
 }
 
-export function resolveOptions(options: JoinableQueueOptions): ResolvedJoinableQueueOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedprocTypeError('joinable queue options must be an object like { maxsize: 10 }')
-  }
-  return {
-    maxsize: checkAtLeast(options.maxsize ?? DEFAULTS.maxsize, 'maxsize', 0),
-    lease: checkAtLeast(options.lease ?? DEFAULTS.lease, 'lease', 100),
-    prefetch: checkAtLeast(options.prefetch ?? DEFAULTS.prefetch, 'prefetch', 1),
-    keepCompleted: checkAtLeast(
-      options.keepCompleted ?? DEFAULTS.keepCompleted,
-      'keepCompleted',
-      0,
-    ),
-    keepEvents: checkAtLeast(options.keepEvents ?? DEFAULTS.keepEvents, 'keepEvents', 0),
-  }
+const SCHEMA: Schema<JoinableQueueOptions> = {
+  maxsize: option.integer(0),
+  lease: option.integer(100),
+  prefetch: option.integer(1),
+  keepCompleted: option.integer(0),
+  keepEvents: option.integer(0),
+}
+
+const WAIT_OPTIONS: Schema<WaitOptions> = { timeout: option.timeout, signal: option.signal }
+
+const BLOCKING_OPTIONS: Schema<BlockingOptions> = { ...WAIT_OPTIONS, block: option.boolean }
+
+const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
+
+export function resolveOptions(
+  options: JoinableQueueOptions | undefined,
+): ResolvedJoinableQueueOptions {
+  return { ...DEFAULTS, ...checkOptions(options, SCHEMA, 'joinable queue options') }
 }
 
 /** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */
-export function checkWaitOptions(options: WaitOptions): {
+export function checkWaitOptions(options: WaitOptions | undefined): {
   timeoutMs: number | undefined
   deadline: number | undefined
   signal: AbortSignal | undefined
 } {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedprocTypeError('wait options must be an object like { timeout: 1000 }')
-  }
-  const timeoutMs = checkTimeout(options.timeout)
-  const { signal } = options
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new RedprocTypeError('signal must be an AbortSignal')
-  }
-  return { timeoutMs, deadline: deadlineOf(timeoutMs), signal }
+  const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, 'wait options')
+  return { timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
+}
+
+/** put() and get() options, checked: a wait's, and whether to wait at all. */
+export function checkBlockingOptions(
+  options: BlockingOptions | undefined,
+  method: string,
+): ReturnType<typeof checkWaitOptions> & { block: boolean } {
+  const { block, timeout, signal } = checkOptions(options, BLOCKING_OPTIONS, `${method}() options`)
+  return { block: block ?? true, timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
 }
 
 /** Python 3.13's shutdown(immediate=False), checked. */
-export function checkShutdownOptions(options: ShutdownOptions): boolean {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedprocTypeError('shutdown options must be an object like { immediate: true }')
-  }
-  const immediate = options.immediate ?? false
-  if (typeof immediate !== 'boolean') {
-    throw new RedprocTypeError(`immediate must be a boolean, not ${typeof immediate}`)
-  }
-  return immediate
-}
-
-/** An integer: TYPE_ERROR when it is not one, VALUE_ERROR below `min`. */
-function checkAtLeast(value: unknown, what: string, min: number): number {
-  const n = checkIndex(value, what)
-  if (n < min) throw new ValueError(`${what} must be at least ${min}, not ${n}`)
-  return n
+export function checkShutdownOptions(options: ShutdownOptions | undefined): boolean {
+  return checkOptions(options, SHUTDOWN_OPTIONS, 'shutdown() options').immediate ?? false
 }

@@ -1,23 +1,27 @@
 import { randomBytes } from 'node:crypto'
+import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import {
-  Full,
-  isRedprocError,
-  RedprocError,
-  RedprocTypeError,
-  ShutDown,
-  Timeout,
-  ValueError,
-} from '../errors.js'
+import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
 import { ItemFetcher, type TakeResult } from './item-fetcher.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
+import { checkJobLookupId, type NewJob, prepareJob } from './job-options.js'
 import { JobScripts } from './job-scripts.js'
 import {
+  type FinishedAs,
+  type JobCounts,
+  type JobInfo,
+  type JobOutcome,
+  JobStore,
+  type PutJobResult,
+} from './job-store.js'
+import {
+  type BlockingOptions,
+  checkBlockingOptions,
   checkShutdownOptions,
   checkWaitOptions,
   type JoinableQueueOptions,
@@ -27,15 +31,25 @@ import {
   type WaitOptions,
 } from './joinable-queue-options.js'
 import { LeaseKeeper, type Taken } from './lease-keeper.js'
+import { registerQueue } from './queue-registry.js'
 import { signalHub } from './signal-hub.js'
-import { Wakeup } from './wakeup.js'
+import { deadlineOf, Wakeup } from './wakeup.js'
 
 export type {
+  BlockingOptions,
   JoinableQueueOptions,
   ResolvedJoinableQueueOptions,
   ShutdownOptions,
   WaitOptions,
 } from './joinable-queue-options.js'
+
+/** The options of `getJob`. */
+export interface GetJobOptions {
+  /** Ms to wait for the job to finish before answering with its state then. @default 0 */
+  wait?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
+}
 
 /** Items written per script call: big enough to batch, small enough not to stall Redis. */
 const PUT_CHUNK = 1000
@@ -116,12 +130,15 @@ export class JoinableQueue<T extends Json = Json>
     )
   }
 
-  /** Puts `item`, waiting while a bounded queue is full: FULL on timeout, SHUTDOWN after shutdown(). */
-  async put(item: T, options: WaitOptions = {}): Promise<void> {
+  /**
+   * Puts `item`, waiting while a bounded queue is full: FULL on timeout (or
+   * at once with `block: false`), SHUTDOWN after shutdown().
+   */
+  async put(item: T, options?: BlockingOptions): Promise<void> {
     const text = encode(item, 'item')
-    const { deadline, signal } = checkWaitOptions(options)
+    const { block, deadline, signal } = checkBlockingOptions(options, 'put')
     this.checkOpen()
-    await this.putTexts([text], true, deadline, signal)
+    await this.putTexts([text], block, deadline, signal)
   }
 
   /** Puts `item` now, or fails with FULL. */
@@ -137,22 +154,20 @@ export class JoinableQueue<T extends Json = Json>
    * timeout fails with FULL and leaves the items put so far.
    */
   async putMany(items: Iterable<T>, options: WaitOptions = {}): Promise<void> {
-    if (items === null || typeof (items as Iterable<T>)?.[Symbol.iterator] !== 'function') {
-      throw new RedprocTypeError('putMany() takes an iterable of items')
-    }
-    const texts = Array.from(items, (item, i) => encode(item, `items[${i}]`))
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
+      encode(item, `items[${i}]`),
+    )
     const { deadline, signal } = checkWaitOptions(options)
     this.checkOpen()
     if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
   }
 
-  /** Takes the next item, waiting for one: EMPTY on timeout, SHUTDOWN once shut down and drained. */
-  async get(options: WaitOptions = {}): Promise<T> {
-    const { timeoutMs, signal } = checkWaitOptions(options)
-    this.checkOpen()
-    this.engage()
-    const item = await this.fetcher.get(timeoutMs, signal)
-    return decode(item.data, this.describe()) as T
+  /**
+   * Takes the next item, waiting for one: EMPTY on timeout (or at once with
+   * `block: false`), SHUTDOWN once shut down and drained.
+   */
+  async get(options?: BlockingOptions): Promise<T> {
+    return (await this.nextJob(options)).data
   }
 
   /** Takes the next item now, or fails with EMPTY (SHUTDOWN once shut down and drained). */
@@ -348,8 +363,9 @@ export class JoinableQueue<T extends Json = Json>
     this.checkOpen()
     this.keeper.start()
     const client = await this.blockingClient()
-    const seconds = timeoutMs === undefined ? 0 : Math.max(timeoutMs, 1) / 1000
-    const reply = await this.call(() => client.bzpopmin(this.layout.keys.marker, seconds))
+    const reply = await this.call(() =>
+      client.bzpopmin(this.layout.keys.marker, blockingSeconds(timeoutMs)),
+    )
     return reply !== null
   }
 
@@ -429,5 +445,127 @@ export class JoinableQueue<T extends Json = Json>
     this.state = 'closed'
     if (failures.length === 1) throw failures[0]
     if (failures.length > 1) throw new AggregateError(failures, `${this.describe()}: close failed`)
+  }
+
+  // Jobs: items with ids, options and outcomes, as BullMQ has them. A job is
+  // an item like any other (get, taskDone and join see it); these methods
+  // add what a job service needs around it.
+
+  /** Puts one job; resolves with its id (the existing one when `opts.jobId` names a kept job). */
+  async putJob(data: T, opts?: NewJob<T>['opts']): Promise<string> {
+    const [put] = await this.putJobs([opts === undefined ? { data } : { data, opts }])
+    return (put as PutJobResult).id
+  }
+
+  /**
+   * BullMQ's `addBulk`: puts the jobs in order, in batched round trips, and
+   * resolves with their ids. All are checked before any is written. A chosen
+   * `jobId` that exists with the same data is not put again (`created:
+   * false`); with other data it refuses the whole batch with VALUE_ERROR.
+   * On a bounded queue a batch that does not fit fails with FULL.
+   */
+  async putJobs(jobs: Iterable<NewJob<T>>): Promise<PutJobResult[]> {
+    const prepared = Array.from(checkIterable(jobs, 'jobs'), (job, i) =>
+      prepareJob(job, `jobs[${i}]`),
+    )
+    this.checkOpen()
+    if (prepared.length === 0) return []
+    const results = await this.jobStore().put(prepared, this.options.keepEvents)
+    await registerQueue(this.mp, this.name)
+    return results
+  }
+
+  /**
+   * The job `id` with its state, result or error, attempts and times;
+   * undefined when there is none (never put, or removed after it finished).
+   * With `wait`, waits up to that long for the job to finish first, woken
+   * when it does.
+   */
+  async getJob(id: string, options: GetJobOptions = {}): Promise<JobInfo | undefined> {
+    checkJobLookupId(id)
+    const { timeoutMs, signal } = checkWaitOptions({
+      ...(options.wait === undefined ? {} : { timeout: options.wait }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    })
+    this.checkOpen()
+    const store = this.jobStore()
+    if (!timeoutMs) return store.read(id, false)
+    const finished = new Wakeup()
+    // Listen first, then read and flag the job: its end is heard either way.
+    const stop = await signalHub(this.mp).listen(store.finished, (message) => {
+      if (message === null || message === id) finished.notify()
+    })
+    const deadline = deadlineOf(timeoutMs)
+    try {
+      let job = await store.read(id, true)
+      while (job && job.state !== 'completed' && job.state !== 'failed') {
+        const woken = await finished.waitOrRecheck(deadline, signal, this.closed.signal)
+        job = await store.read(id, false)
+        if (!woken) break
+      }
+      return job
+    } finally {
+      await stop()
+    }
+  }
+
+  /** get(), telling the job's id as well: how a consumer that reports outcomes (finishJob) takes. */
+  async nextJob(options?: BlockingOptions): Promise<{ id: string; data: T }> {
+    const { block, timeoutMs, signal } = checkBlockingOptions(options, 'get')
+    this.checkOpen()
+    this.engage()
+    const item = block ? await this.fetcher.get(timeoutMs, signal) : await this.fetcher.getNowait()
+    return { id: item.id, data: decode(item.data, this.describe()) as T }
+  }
+
+  /**
+   * taskDone() with an outcome, in one atomic step: the result or the error
+   * goes into the job (BullMQ's `returnvalue`, `failedReason`, `stacktrace`);
+   * a failed job with attempts left is queued again (after its backoff), and
+   * any other is acknowledged, so join() counts it done. Like taskDone() it
+   * concerns the oldest job this handle got and has not finished: finish
+   * jobs one at a time, in order. 'lost' when the job's lease had lapsed and
+   * it went to another consumer (nothing is written then).
+   */
+  async finishJob(outcome: JobOutcome): Promise<FinishedAs> {
+    this.checkOpen()
+    const item = this.held[0]
+    if (!item) {
+      throw new RedprocError(
+        'TOO_MANY_TASK_DONE',
+        `finishJob() called more times than jobs were taken from ${this.describe()} by this handle`,
+      )
+    }
+    const finishedAs = await this.jobStore().finish(item, outcome, this.options.keepCompleted)
+    // The script acknowledged it: the handle only moves past the job.
+    const index = this.held.indexOf(item)
+    if (index >= 0) this.held.splice(index, 1)
+    this.keeper.remove([item])
+    return finishedAs
+  }
+
+  /** How many jobs wait, run, are delayed, completed, failed, and unfinished for join(). */
+  async counts(): Promise<JobCounts> {
+    this.checkOpen()
+    return this.jobStore().counts()
+  }
+
+  /** Moves the delayed jobs that are due to the queue; resolves with when the next is due (ms since the epoch). */
+  async promoteDelayed(): Promise<number | undefined> {
+    this.checkOpen()
+    return this.jobStore().promote()
+  }
+
+  private jobs: JobStore | undefined
+
+  private jobStore(): JobStore {
+    this.jobs ??= new JobStore(
+      (exchange) => this.call(exchange),
+      this.layout,
+      this.key,
+      this.channel,
+      this.objectKeys.part('finished'),
+    )
+    return this.jobs
   }
 }

@@ -53,7 +53,9 @@ export class LeaseKeeper {
   /** Starts renewing and checking, at once, if it is not running yet. */
   start(): void {
     if (this.closed || this.timer || this.ticking) return
-    this.timer = setTimeout(() => this.tick(), 0)
+    // Unref'd: a lease never keeps a process alive (an item held at exit is
+    // put back when the context closes); a waiting get holds it by itself.
+    this.timer = setTimeout(() => this.tick(), 0).unref()
   }
 
   /**
@@ -83,7 +85,7 @@ export class LeaseKeeper {
     this.ticking = this.renewAndCheck().finally(() => {
       this.ticking = undefined
       if (!this.closed && (this.leases.size > 0 || this.waiting())) {
-        this.timer = setTimeout(() => this.tick(), timerDelay(this.periodMs))
+        this.timer = setTimeout(() => this.tick(), timerDelay(this.periodMs)).unref()
       }
     })
   }

@@ -1,7 +1,8 @@
-import { checkIndex, checkTimeout } from '../arguments.js'
+import { checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { Empty, Full, ShutDown, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -34,19 +35,37 @@ export interface QueueOptions {
 }
 
 export interface PutOptions {
+  /** Wait for room in a full bounded queue; false fails with FULL at once (`putNowait`). @default true */
+  block?: boolean
   /** How long to wait for room, in ms; FULL after it. @default forever */
   timeout?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
 }
 
 export interface GetOptions {
+  /** Wait for an item; false fails with EMPTY at once (`getNowait`). @default true */
+  block?: boolean
   /** How long to wait for an item, in ms; EMPTY after it. @default forever */
   timeout?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
 }
 
 export interface ShutdownOptions {
   /** Drop the items now rather than let them be got. @default false */
   immediate?: boolean
 }
+
+const QUEUE_OPTIONS: Schema<QueueOptions> = { maxsize: option.integer() }
+
+const WAIT_OPTIONS: Schema<PutOptions & GetOptions> = {
+  block: option.boolean,
+  timeout: option.timeout,
+  signal: option.signal,
+}
+
+const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
 
 type State = 'open' | 'closed'
 
@@ -80,28 +99,29 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   /** Whether this handle saw the main key retired: puts go through the script. */
   private guarded = false
 
-  constructor(mp: Context, name: string, options: QueueOptions = {}) {
+  constructor(mp: Context, name: string, options?: QueueOptions) {
     super(mp, 'queue', name)
-    this.maxsize = Math.max(checkIndex(options.maxsize ?? 0, 'maxsize'), 0)
+    const { maxsize = 0 } = checkOptions(options, QUEUE_OPTIONS, 'queue options')
+    this.maxsize = Math.max(maxsize, 0)
     this.itemsKey = this.objectKeys.part('items')
     this.metaKey = this.objectKeys.part('meta')
     this.roomKey = this.objectKeys.part('room')
   }
 
   /** Appends `item`, waiting for room in a full bounded queue (FULL after `timeout`). */
-  async put(item: T, options: PutOptions = {}): Promise<void> {
+  async put(item: T, options?: PutOptions): Promise<void> {
     this.checkOpen()
     const json = encode(item, 'item')
-    const timeout = checkTimeout(options.timeout)
+    const { timeout, abort } = this.checkWait(options, 'put')
     const coalescer = this.coalescer()
-    if (!coalescer) return this.putTexts([json], timeout, timeout === 0)
+    if (!coalescer) return this.putTexts([json], timeout, abort)
     const started = performance.now()
     if (await coalescer.add(json)) return
     // A recorded bound left no room: wait for it the way bounded puts do.
     if (timeout === 0) throw this.fullError(0, 1)
     const left =
       timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
-    await this.putTexts([json], left, false, timeout)
+    await this.putTexts([json], left, abort, timeout)
   }
 
   /** `put` without waiting: FULL at once when there is no room. */
@@ -113,7 +133,7 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
       if (await coalescer.add(json)) return
       throw this.fullError(0, 1)
     }
-    await this.putTexts([json], undefined, true)
+    await this.putTexts([json], 0, this.aborter.signal)
   }
 
   /**
@@ -121,22 +141,24 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
    * checked before any is written. In a bounded queue the items go in as room
    * appears; FULL after `timeout` says how many went in.
    */
-  async putMany(items: Iterable<T>, options: PutOptions = {}): Promise<void> {
+  async putMany(items: Iterable<T>, options?: PutOptions): Promise<void> {
     this.checkOpen()
-    const texts = [...items].map((item, i) => encode(item, `items[${i}]`))
-    const timeout = checkTimeout(options.timeout)
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
+      encode(item, `items[${i}]`),
+    )
+    const { timeout, abort } = this.checkWait(options, 'putMany')
     if (texts.length === 0) return
-    await this.putTexts(texts, timeout, timeout === 0)
+    await this.putTexts(texts, timeout, abort)
   }
 
   /** Removes and returns the head item, waiting for one (EMPTY after `timeout`). */
-  async get(options: GetOptions = {}): Promise<T> {
+  async get(options?: GetOptions): Promise<T> {
     this.checkOpen()
-    const timeout = checkTimeout(options.timeout)
+    const { timeout, abort } = this.checkWait(options, 'get')
     if (timeout === 0) return this.getNowait()
     this.sendPendingPuts()
-    // take() fails only with RedprocErrors: no `call` needed to translate.
-    const taken = await this.items().take(timeout, this.aborter.signal)
+    // take() fails only with RedprocErrors (or the caller's abort reason): no `call` needed.
+    const taken = await this.items().take(timeout, abort)
     if (taken === TIMED_OUT) {
       throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
     }
@@ -178,9 +200,10 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
    * is drained, then fail with SHUTDOWN (blocked ones wake). `immediate`
    * drops the items at once.
    */
-  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+  async shutdown(options?: ShutdownOptions): Promise<void> {
     this.checkOpen()
-    const immediate = options.immediate === true ? '1' : '0'
+    const checked = checkOptions(options, SHUTDOWN_OPTIONS, 'shutdown() options')
+    const immediate = checked.immediate === true ? '1' : '0'
     this.sendPendingPuts()
     await this.call((redis) =>
       queueShutdown.run(
@@ -210,13 +233,35 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     return itemsUntilShutdown(() => this.get())
   }
 
+  /**
+   * A wait's options, checked: its timeout (0 when it may not block), and
+   * what aborts it: closing this handle, or the caller's signal.
+   */
+  private checkWait(
+    options: PutOptions | GetOptions | undefined,
+    method: string,
+  ): { timeout: number | undefined; abort: AbortSignal } {
+    const {
+      block = true,
+      timeout,
+      signal,
+    } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
+    signal?.throwIfAborted()
+    return {
+      timeout: block ? timeout : 0,
+      abort: signal ? AbortSignal.any([this.aborter.signal, signal]) : this.aborter.signal,
+    }
+  }
+
+  /** Puts `texts`, waiting for room up to `timeoutMs` (0: not at all) unless `abort` aborts. */
   private async putTexts(
     texts: string[],
     timeoutMs: number | undefined,
-    nowait: boolean,
+    abort: AbortSignal,
     /** The caller's whole timeout, for the FULL message. @default timeoutMs */
     shownTimeoutMs = timeoutMs,
   ): Promise<void> {
+    const nowait = timeoutMs === 0
     this.sendPendingPuts()
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     let sent = 0
@@ -233,7 +278,7 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
       if (nowait) throw this.fullError(sent, texts.length)
       waits = Waits.Retrying
       const left = deadline === undefined ? undefined : Math.max(deadline - performance.now(), 0)
-      const woken = left === 0 ? TIMED_OUT : await this.waitForRoom(left)
+      const woken = left === 0 ? TIMED_OUT : await this.waitForRoom(left, abort)
       if (woken === TIMED_OUT) {
         // Uncount this caller, then report; a shutdown meanwhile wins.
         await this.call((redis) =>
@@ -278,11 +323,11 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   }
 
   /** Blocks on the room list until a get frees a slot (or shutdown). */
-  private async waitForRoom(timeoutMs: number | undefined): Promise<unknown> {
+  private async waitForRoom(timeoutMs: number | undefined, abort: AbortSignal): Promise<unknown> {
     const room = BlockingPop.of(this.mp, this.objectKeys, this.roomKey, {
       sticky: [{ token: SHUTDOWN_TOKEN, flagKey: this.metaKey, flagField: 'shutdown' }],
     })
-    return this.call(() => room.take(timeoutMs, this.aborter.signal))
+    return this.call(() => room.take(timeoutMs, abort))
   }
 
   private items(): BlockingPop {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
+import { longTimeout } from '../timers.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
 import { Script } from './script.js'
@@ -42,7 +44,7 @@ interface Waiter {
   /** `performance.now()` time at which the wait runs out; undefined waits forever. */
   readonly deadline: number | undefined
   settled: boolean
-  timer: NodeJS.Timeout | undefined
+  cancelTimer: (() => void) | undefined
   finish(outcome: { taken: Taken } | { error: unknown }): void
 }
 
@@ -146,18 +148,20 @@ export class BlockingPop {
       const waiter: Waiter = {
         deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
         settled: false,
-        timer: undefined,
+        cancelTimer: undefined,
         finish: (outcome) => {
           if (waiter.settled) return
           waiter.settled = true
-          if (waiter.timer !== undefined) clearTimeout(waiter.timer)
+          waiter.cancelTimer?.()
           ofSignal?.delete(waiter)
           if ('error' in outcome) reject(outcome.error)
           else resolve(outcome.taken)
         },
       }
       ofSignal?.add(waiter)
-      if (timeoutMs !== undefined) waiter.timer = setTimeout(() => this.expire(waiter), timeoutMs)
+      if (timeoutMs !== undefined) {
+        waiter.cancelTimer = longTimeout(() => this.expire(waiter), timeoutMs)
+      }
       this.waiting.push(waiter)
       this.schedule()
     })
@@ -226,7 +230,7 @@ export class BlockingPop {
       while (this.state === 'open') {
         const batch = this.waiting.splice(0).filter((waiter) => !waiter.settled)
         if (batch.length === 0) return
-        for (const waiter of batch) clearTimeout(waiter.timer)
+        for (const waiter of batch) waiter.cancelTimer?.()
         // Waiters served together mostly wait again at once (a consumer's
         // loops): give them until the event loop's next turn to join the next
         // round, rather than start it with the few that came meanwhile. A
@@ -250,7 +254,7 @@ export class BlockingPop {
       const client = await this.openClient()
       const lists = this.lists()
       const result = await client.blmpopBuffer(
-        blockingSeconds(batch),
+        roundSeconds(batch),
         lists.length + 1,
         ...lists,
         this.wakeKey,
@@ -367,11 +371,10 @@ function isWrongType(error: unknown): boolean {
 }
 
 /** The round blocks until the nearest deadline of its waiters (seconds; 0 = forever). */
-function blockingSeconds(batch: Waiter[]): number {
+function roundSeconds(batch: Waiter[]): number {
   let nearest: number | undefined
   for (const { deadline } of batch) {
     if (deadline !== undefined && (nearest === undefined || deadline < nearest)) nearest = deadline
   }
-  if (nearest === undefined) return 0
-  return Math.max(Math.ceil(nearest - performance.now()), 1) / 1000
+  return blockingSeconds(nearest === undefined ? undefined : nearest - performance.now())
 }

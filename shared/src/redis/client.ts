@@ -1,6 +1,9 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
-import { ConnectionLost, isRedprocError } from '../errors.js'
+import { describe } from '../arguments.js'
+import { ConnectionLost, isRedprocError, RedprocTypeError, ValueError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { longTimeout } from '../timers.js'
+import { holdOpen, refWhileBusy } from './socket-refs.js'
 
 /**
  * Where Redis is: a URL, ioredis options (which also describe Sentinel:
@@ -15,7 +18,37 @@ export interface ClusterTarget {
 
 export type RedisClient = Redis | Cluster
 
-/** Opens a client and waits until it is ready, or fails with `CONNECTION`. */
+/** A `redis` option: a URL, ioredis options, or `{ cluster: nodes }`. */
+export function checkRedisTarget(value: unknown, name: string): RedisTarget {
+  if (typeof value === 'string') return value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RedprocTypeError(
+      `${name} must be a URL, ioredis options or { cluster: nodes }, not ${describe(value)}`,
+    )
+  }
+  if ('cluster' in value && !Array.isArray(value.cluster)) {
+    throw new RedprocTypeError(`${name}.cluster must be an array of { host, port } nodes`)
+  }
+  return value as RedisTarget
+}
+
+/** `connectTimeoutMs`: more than 0 ms; `Infinity` waits for as long as it takes. */
+export function checkConnectTimeout(value: unknown, name: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new RedprocTypeError(`${name} must be a number of milliseconds, not ${describe(value)}`)
+  }
+  if (!(value > 0)) {
+    throw new ValueError(
+      `${name} must be more than 0 ms (Infinity waits for as long as it takes), not ${value}`,
+    )
+  }
+  return value
+}
+
+/**
+ * Opens a client and waits until it is ready, or fails with `CONNECTION` after
+ * `connectTimeoutMs` (`Infinity`: waits for as long as it takes).
+ */
 export async function openClient(
   target: RedisTarget,
   logger: Logger,
@@ -23,11 +56,16 @@ export async function openClient(
 ): Promise<RedisClient> {
   const client = createClient(target)
   client.on('error', (error: Error) => logger.warn({ err: error }, 'redis client error'))
+  refWhileBusy(client)
+  // Someone awaits this connection: it holds the process until it is ready.
+  const release = holdOpen(client)
   try {
     await whenReady(client, connectTimeoutMs)
   } catch (error) {
     client.disconnect()
     throw error
+  } finally {
+    release()
   }
   return client
 }
@@ -39,14 +77,28 @@ function createClient(target: RedisTarget): RedisClient {
   return new Redis({ lazyConnect: true, ...target })
 }
 
+/**
+ * Resolves on the client's first `ready`, whichever attempt brings it: a
+ * failed first attempt rejects `connect()`, but ioredis goes on retrying, and
+ * a Redis that comes up within the timeout must be taken.
+ */
 function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let lastError: Error | undefined
     const onError = (error: Error) => {
       lastError = error
     }
-    const timer = setTimeout(() => {
+    const stopListening = () => {
+      cancelTimer()
       client.off('error', onError)
+      client.off('ready', onReady)
+    }
+    const onReady = () => {
+      stopListening()
+      resolve()
+    }
+    const cancelTimer = longTimeout(() => {
+      stopListening()
       const reason = lastError ? `: ${lastError.message}` : ''
       reject(
         new ConnectionLost(`Redis did not answer within ${timeoutMs} ms${reason}`, {
@@ -55,17 +107,8 @@ function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
       )
     }, timeoutMs)
     client.on('error', onError)
-    client.connect().then(
-      () => {
-        clearTimeout(timer)
-        client.off('error', onError)
-        resolve()
-      },
-      (error: Error) => {
-        // ioredis keeps retrying after a failed first attempt; the timer decides.
-        lastError = error
-      },
-    )
+    client.on('ready', onReady)
+    client.connect().catch(onError)
   })
 }
 

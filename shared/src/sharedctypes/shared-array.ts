@@ -1,7 +1,7 @@
-import { checkIndex } from '../arguments.js'
+import { checkIndex, describe } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import { IndexError } from '../errors.js'
+import { IndexError, RedprocTypeError, ValueError } from '../errors.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Lock } from '../synchronize/lock.js'
@@ -9,17 +9,23 @@ import { Lock } from '../synchronize/lock.js'
 const listCreate = new Script<number>('list-create')
 
 /**
+ * The longest array: its creation is one script, and Redis serves no one
+ * else while it runs (a million zeros take about 0.2 s).
+ */
+export const MAX_ARRAY_LENGTH = 1_000_000
+
+/**
  * `multiprocessing.Array`: a fixed-length sequence of JSON items in a Redis
  * list. The first handle to touch it in Redis creates it with `initial`.
  */
 export class SharedArray<T extends Json = Json> extends SharedObject {
-  private readonly initialJson: string[]
+  /** What `list-create.lua` takes: the length, then every item's JSON or one to fill it. */
+  private readonly createArguments: string[]
   private lock: Lock | undefined
 
   constructor(mp: Context, name: string, initial: T[] | number) {
     super(mp, 'array', name)
-    const items = typeof initial === 'number' ? zeros(initial) : initial
-    this.initialJson = items.map((item, i) => encode(item, `initial[${i}]`))
+    this.createArguments = creationArguments(initial)
   }
 
   /** The item at `index`; negative indices count from the end. */
@@ -75,13 +81,34 @@ export class SharedArray<T extends Json = Json> extends SharedObject {
   }
 
   private createIfAbsent(): Promise<unknown> {
-    return this.createOnce((redis) => listCreate.run(redis, [this.key], this.initialJson))
+    return this.createOnce((redis) => listCreate.run(redis, [this.key], this.createArguments))
   }
 }
 
-function zeros(length: number): number[] {
-  checkIndex(length, 'array length')
-  return new Array<number>(Math.max(length, 0)).fill(0)
+/** Python's `Array(typecode, size_or_initializer)`: a length of zeros, or the items. */
+function creationArguments(initial: unknown): string[] {
+  if (typeof initial === 'number') {
+    const length = checkIndex(initial, 'array length')
+    if (length < 0) throw new ValueError(`array length must not be negative, not ${length}`)
+    checkLength(length)
+    return [String(length), '0']
+  }
+  if (!Array.isArray(initial)) {
+    throw new RedprocTypeError(
+      `an array's initial content is a length or an array of items, not ${describe(initial)}`,
+    )
+  }
+  checkLength(initial.length)
+  const items = Array.from(initial, (item, i) => encode(item, `initial[${i}]`))
+  return [String(items.length), ...items]
+}
+
+function checkLength(length: number): void {
+  if (length > MAX_ARRAY_LENGTH) {
+    throw new ValueError(
+      `an array holds at most ${MAX_ARRAY_LENGTH} items, not ${length}: use a list for more`,
+    )
+  }
 }
 
 /** LSET's replies for an index past the end, or a list that does not exist. */

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { checkTimeout } from '../arguments.js'
 import type { Context } from '../context.js'
 import { BrokenBarrierError } from '../errors.js'
+import {
+  checkOptions,
+  checkTimeoutOptions,
+  option,
+  type Schema,
+  type TimeoutOptions,
+} from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -16,6 +22,8 @@ export interface BarrierOptions {
   timeout?: number
 }
 
+const BARRIER_OPTIONS: Schema<BarrierOptions> = { timeout: option.timeout }
+
 /**
  * `multiprocessing.Barrier`: `parties` processes call `wait`, and all of them
  * go on once the last has arrived, each with a distinct index in
@@ -29,10 +37,10 @@ export class Barrier extends SharedObject {
   readonly timeout: number | undefined
   private readonly queue: WaitQueue
 
-  constructor(mp: Context, name: string, parties: number, options: BarrierOptions = {}) {
+  constructor(mp: Context, name: string, parties: number, options?: BarrierOptions) {
     super(mp, 'barrier', name)
     this.parties = checkCount(parties, 'parties', 1)
-    this.timeout = checkTimeout(options.timeout)
+    this.timeout = checkOptions(options, BARRIER_OPTIONS, 'barrier options').timeout
     this.queue = new WaitQueue(this.objectKeys)
   }
 
@@ -41,8 +49,10 @@ export class Barrier extends SharedObject {
    * `BROKEN_BARRIER` when the barrier is or becomes broken, or when
    * `timeout` (by default the barrier's) runs out — which breaks it.
    */
-  async wait(options: { timeout?: number } = {}): Promise<number> {
-    const timeoutMs = checkTimeout(options.timeout) ?? this.timeout
+  async wait(options?: TimeoutOptions): Promise<number> {
+    const given = checkTimeoutOptions(options, 'wait')
+    // An explicit Infinity waits forever, even on a barrier with a timeout.
+    const timeoutMs = options?.timeout === undefined ? this.timeout : given
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const [index, passed] = await this.call((redis) =>

@@ -34,9 +34,14 @@ class BlockingClients {
     for (;;) {
       const left = end === undefined ? undefined : Math.max(0, end - performance.now())
       const outcome = await this.moveWake(key, receipt, left)
-      if (outcome !== DROPPED) return outcome
-      const late = await this.mp.redis.lpop(receipt)
-      if (late !== null || left === 0) return late
+      if (outcome === DROPPED) {
+        const late = await this.mp.redis.lpop(receipt)
+        if (late !== null) return late
+      } else if (outcome !== null) {
+        return outcome
+      }
+      // A wait longer than one block (see blockingSeconds) blocks again.
+      if (left === 0 || (end !== undefined && end - performance.now() <= 0)) return null
     }
   }
 

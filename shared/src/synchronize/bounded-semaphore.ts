@@ -8,7 +8,7 @@ import { Semaphore, type SemaphoreOptions } from './semaphore.js'
 export class BoundedSemaphore extends Semaphore {
   protected override readonly bounded: boolean = true
 
-  constructor(mp: Context, name: string, value = 1, options: SemaphoreOptions = {}) {
+  constructor(mp: Context, name: string, value = 1, options?: SemaphoreOptions) {
     super(mp, name, value, options, 'bounded-semaphore')
   }
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { checkTimeout } from '../arguments.js'
+import { checkFunction } from '../arguments.js'
 import type { Context } from '../context.js'
-import { RedprocError } from '../errors.js'
+import { RedprocError, RedprocTypeError } from '../errors.js'
+import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
+import { LeasedLock } from './leased-lock.js'
 import type { Lock } from './lock.js'
 import { RLock } from './rlock.js'
 import type { AcquireOptions } from './waiting.js'
@@ -30,11 +32,14 @@ export class Condition extends SharedObject implements AsyncDisposable {
 
   constructor(mp: Context, name: string, lock?: Lock | RLock) {
     super(mp, 'condition', name)
+    if (lock !== undefined && !(lock instanceof LeasedLock)) {
+      throw new RedprocTypeError(`the lock of ${this.describe()} must be a Lock or RLock handle`)
+    }
     this.lock = lock ?? new RLock(mp, name, {}, { kind: 'condition', stem: 'lock' })
     this.queue = new WaitQueue(this.objectKeys)
   }
 
-  acquire(options: AcquireOptions = {}): Promise<boolean> {
+  acquire(options?: AcquireOptions): Promise<boolean> {
     return this.lock.acquire(options)
   }
 
@@ -43,12 +48,12 @@ export class Condition extends SharedObject implements AsyncDisposable {
   }
 
   /** Python's `with cond:` — holds the lock while `fn` runs. */
-  withLock<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}): Promise<T> {
+  withLock<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
     return this.lock.withLock(fn, options)
   }
 
   /** Acquires the lock and returns a guard that releases it: `await using _ = await cond.hold()`. */
-  hold(options: { timeout?: number } = {}): Promise<AsyncDisposable> {
+  hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
     return this.lock.hold(options)
   }
 
@@ -62,8 +67,8 @@ export class Condition extends SharedObject implements AsyncDisposable {
    * back (every level of an rlock) before returning: false when the timeout
    * ran out. `NOT_OWNER` when this handle does not hold the lock.
    */
-  async wait(options: { timeout?: number } = {}): Promise<boolean> {
-    const deadline = new Deadline(checkTimeout(options.timeout))
+  async wait(options?: TimeoutOptions): Promise<boolean> {
+    const deadline = new Deadline(checkTimeoutOptions(options, 'wait'))
     this.mustHoldLock('wait')
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
@@ -108,11 +113,9 @@ export class Condition extends SharedObject implements AsyncDisposable {
    * checking it first and after each wake-up; returns its last result
    * (falsy when `timeout` ran out).
    */
-  async waitFor<T>(
-    predicate: () => T | Promise<T>,
-    options: { timeout?: number } = {},
-  ): Promise<T> {
-    const deadline = new Deadline(checkTimeout(options.timeout))
+  async waitFor<T>(predicate: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+    checkFunction(predicate, 'waitFor(predicate)')
+    const deadline = new Deadline(checkTimeoutOptions(options, 'waitFor'))
     let result = await predicate()
     let first = true
     while (!result) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { checkTimeout } from '../arguments.js'
 import type { Context } from '../context.js'
+import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -41,8 +41,8 @@ export class Event extends SharedObject {
    * listened: a `set` and `clear` in quick succession still wake it), false
    * when `timeout` ran out.
    */
-  async wait(options: { timeout?: number } = {}): Promise<boolean> {
-    const timeoutMs = checkTimeout(options.timeout)
+  async wait(options?: TimeoutOptions): Promise<boolean> {
+    const timeoutMs = checkTimeoutOptions(options, 'wait')
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const deadline = new Deadline(timeoutMs)

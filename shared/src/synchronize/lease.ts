@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { timerDelay } from '../timers.js'
 
 export interface LeaseCallbacks {
   /** Extends the hold in Redis; false when it is no longer this holder's. */
@@ -45,7 +46,9 @@ export class Lease {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => void this.renew(), Math.max(1, Math.floor(this.ttlMs / 3)))
+    // A lease past MAX_TIMER_MS is renewed every MAX_TIMER_MS: early, which costs nothing.
+    const every = timerDelay(Math.max(1, Math.floor(this.ttlMs / 3)))
+    this.timer = setTimeout(() => void this.renew(), every)
     this.timer.unref()
   }
 

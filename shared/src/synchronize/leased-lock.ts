@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import { checkFunction } from '../arguments.js'
 import type { Context } from '../context.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
+import {
+  checkOptions,
+  checkTimeoutOptions,
+  option,
+  type Schema,
+  type TimeoutOptions,
+} from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -8,7 +16,6 @@ import { type Lease, startLease } from './lease.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
-  checkTtl,
   Deadline,
   LISTEN_GRACE_MS,
   releaseOnDispose,
@@ -30,6 +37,8 @@ export interface LockOptions {
 }
 
 export const LOCK_DEFAULTS = { ttl: 10_000 } as const
+
+const LOCK_OPTIONS: Schema<LockOptions> = { ttl: option.integer(1) }
 
 /**
  * Where a lock's keys live: by default an object of its own; a value, an
@@ -67,12 +76,12 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   protected constructor(
     mp: Context,
     name: string,
-    options: LockOptions,
+    options: LockOptions | undefined,
     reentrant: boolean,
     placement: LockPlacement,
   ) {
     super(mp, placement.kind, name)
-    this.ttl = checkTtl(options.ttl ?? LOCK_DEFAULTS.ttl)
+    this.ttl = checkOptions(options, LOCK_OPTIONS, 'lock options').ttl ?? LOCK_DEFAULTS.ttl
     this.reentrant = reentrant
     this.embedded = placement.stem !== undefined
     const stem = placement.stem === undefined ? '' : `${placement.stem}:`
@@ -116,7 +125,8 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   }
 
   /** Python's `with lock:` — holds the lock while `fn` runs; `TIMEOUT` when it was not had in time. */
-  async withLock<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}): Promise<T> {
+  async withLock<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+    checkFunction(fn, 'withLock(fn)')
     await using _ = await this.hold(options)
     return await fn()
   }
@@ -125,9 +135,10 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
    * Acquires and returns a guard that releases on dispose:
    * `await using _ = await lock.hold()`. `TIMEOUT` when not had in time.
    */
-  async hold(options: { timeout?: number } = {}): Promise<AsyncDisposable> {
-    if (!(await this.acquire({ timeout: options.timeout }))) {
-      throw new Timeout(`${this.describe()} was not acquired within ${options.timeout} ms`)
+  async hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
+    const timeout = checkTimeoutOptions(options, 'hold')
+    if (!(await this.take(1, true, timeout))) {
+      throw new Timeout(`${this.describe()} was not acquired within ${timeout} ms`)
     }
     return releaseOnDispose(() => this.release())
   }

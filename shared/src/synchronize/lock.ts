@@ -19,7 +19,7 @@ export class Lock extends LeasedLock {
   constructor(
     mp: Context,
     name: string,
-    options: LockOptions = {},
+    options?: LockOptions,
     placement: LockPlacement = { kind: 'lock' },
   ) {
     super(mp, name, options, false, placement)

@@ -11,7 +11,7 @@ export class RLock extends LeasedLock {
   constructor(
     mp: Context,
     name: string,
-    options: LockOptions = {},
+    options?: LockOptions,
     placement: LockPlacement = { kind: 'rlock' },
   ) {
     super(mp, name, options, true, placement)

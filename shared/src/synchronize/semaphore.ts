@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import { checkFunction } from '../arguments.js'
 import type { Context } from '../context.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
+import {
+  checkOptions,
+  checkTimeoutOptions,
+  option,
+  type Schema,
+  type TimeoutOptions,
+} from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -9,7 +17,6 @@ import {
   type AcquireOptions,
   checkAcquireOptions,
   checkCount,
-  checkTtl,
   Deadline,
   LISTEN_GRACE_MS,
   releaseOnDispose,
@@ -31,6 +38,8 @@ export interface SemaphoreOptions {
 }
 
 export const SEMAPHORE_DEFAULTS = { ttl: 10_000 } as const
+
+const SEMAPHORE_OPTIONS: Schema<SemaphoreOptions> = { ttl: option.integer(1) }
 
 interface Permit {
   token: string
@@ -60,12 +69,13 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
     mp: Context,
     name: string,
     value = 1,
-    options: SemaphoreOptions = {},
+    options?: SemaphoreOptions,
     kind = 'semaphore',
   ) {
     super(mp, kind, name)
     this.initial = checkCount(value, 'semaphore initial value', 0)
-    this.ttl = checkTtl(options.ttl ?? SEMAPHORE_DEFAULTS.ttl)
+    this.ttl =
+      checkOptions(options, SEMAPHORE_OPTIONS, 'semaphore options').ttl ?? SEMAPHORE_DEFAULTS.ttl
     this.queue = new WaitQueue(this.objectKeys)
     this.holders = this.objectKeys.part('holders')
   }
@@ -75,8 +85,12 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
    * is free, or when `timeout` ran out. Woken by a release, or by the end of
    * a dead holder's lease.
    */
-  async acquire(options: AcquireOptions = {}): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     const { blocking, timeoutMs } = checkAcquireOptions(options)
+    return this.take(blocking, timeoutMs)
+  }
+
+  private async take(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
     const deadline = new Deadline(timeoutMs)
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
@@ -162,15 +176,17 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
   }
 
   /** Python's `with sem:` — holds a permit while `fn` runs; `TIMEOUT` when none came in time. */
-  async withPermit<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}): Promise<T> {
+  async withPermit<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+    checkFunction(fn, 'withPermit(fn)')
     await using _ = await this.hold(options)
     return await fn()
   }
 
   /** Acquires and returns a guard that releases on dispose: `await using _ = await sem.hold()`. */
-  async hold(options: { timeout?: number } = {}): Promise<AsyncDisposable> {
-    if (!(await this.acquire({ timeout: options.timeout }))) {
-      throw new Timeout(`no permit of ${this.describe()} came within ${options.timeout} ms`)
+  async hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
+    const timeout = checkTimeoutOptions(options, 'hold')
+    if (!(await this.take(true, timeout))) {
+      throw new Timeout(`no permit of ${this.describe()} came within ${timeout} ms`)
     }
     return releaseOnDispose(() => this.release())
   }

@@ -1,5 +1,6 @@
-import { checkIndex, checkTimeout } from '../arguments.js'
-import { RedprocTypeError, ValueError } from '../errors.js'
+import { checkIndex } from '../arguments.js'
+import { ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import type { ObjectKeys } from '../redis/keys.js'
 
 /**
@@ -63,23 +64,23 @@ export interface AcquireOptions {
   timeout?: number
 }
 
+const ACQUIRE_OPTIONS: Schema<AcquireOptions> = {
+  blocking: option.boolean,
+  timeout: option.timeout,
+}
+
 /** Python's `acquire(blocking=True, timeout=None)`, checked. */
-export function checkAcquireOptions(options: AcquireOptions): {
+export function checkAcquireOptions(options: AcquireOptions | undefined): {
   blocking: boolean
   timeoutMs: number | undefined
 } {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedprocTypeError('acquire options must be an object like { timeout: 1000 }')
-  }
-  const blocking = options.blocking ?? true
-  if (typeof blocking !== 'boolean') {
-    throw new RedprocTypeError(`blocking must be a boolean, not ${typeof blocking}`)
-  }
-  const timeoutMs = checkTimeout(options.timeout)
-  if (!blocking && timeoutMs !== undefined) {
+  const checked = checkOptions(options, ACQUIRE_OPTIONS, 'acquire() options')
+  const blocking = checked.blocking ?? true
+  // Checked on the options given: an infinite timeout is still a timeout.
+  if (!blocking && options?.timeout !== undefined) {
     throw new ValueError("can't specify a timeout for a non-blocking call")
   }
-  return { blocking, timeoutMs }
+  return { blocking, timeoutMs: checked.timeout }
 }
 
 /** An integer count at least `min`: TYPE_ERROR when not an integer, VALUE_ERROR when too small. */
@@ -87,11 +88,6 @@ export function checkCount(value: unknown, what: string, min: number): number {
   const count = checkIndex(value, what)
   if (count < min) throw new ValueError(`${what} must be at least ${min}, not ${count}`)
   return count
-}
-
-/** A lease length in ms. */
-export function checkTtl(ttl: unknown): number {
-  return checkCount(ttl, 'ttl', 1)
 }
 
 /** The guard `hold()` returns: runs `release` once, when disposed (`await using`). */

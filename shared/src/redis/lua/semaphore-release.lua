@@ -31,20 +31,22 @@ for i = 5, #ARGV do
     return redis.error_reply('NOT_OWNER release() of a permit whose lease ran out before it was released')
   end
 end
+-- Read without writing: a refused release must leave everything as it was.
+local state = redis.call('HMGET', KEYS[1], 'initial', 'extra')
+local initial = tonumber(state[1] or ARGV[1])
+local live = redis.call('ZCOUNT', KEYS[2], nowMs, '+inf')
+local value = initial + tonumber(state[2] or 0) - live
+local own = #ARGV - 4
+local count = own + tonumber(ARGV[4])
+
+if ARGV[2] == '1' and value + count > initial and (own == 0 or value + own <= initial) then
+  return redis.error_reply('SEMAPHORE_OVERFLOW semaphore released too many times: its value ' .. value .. ' may not rise above ' .. initial)
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'initial', ARGV[1], 'extra', 0)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. nowMs)
-local state = redis.call('HMGET', KEYS[1], 'initial', 'extra')
-local initial = tonumber(state[1])
-local value = initial + tonumber(state[2]) - redis.call('ZCARD', KEYS[2])
-local own = #ARGV - 4
-local count = own + tonumber(ARGV[4])
-
 if ARGV[2] == '1' and value + count > initial then
-  if own == 0 or value + own <= initial then
-    return redis.error_reply('SEMAPHORE_OVERFLOW semaphore released too many times: its value ' .. value .. ' may not rise above ' .. initial)
-  end
   for i = 5, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
   redis.call('HINCRBY', KEYS[1], 'extra', -own)
   return {0, value}

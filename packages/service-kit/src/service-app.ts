@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express'
+import type { Logger } from 'pino'
+import { pinoHttp } from 'pino-http'
+import { bearerAuth } from './bearer-auth.js'
+import { HttpError, toHttpError } from './http-error.js'
+
+export interface ServiceAppOptions {
+  logger: Logger
+  /** Every `/v1` route requires it; undefined only for an insecure loopback service. */
+  authkey: string | undefined
+  /** The largest JSON body accepted, in bytes. */
+  bodyLimitBytes: number
+  /** Whether the service can do its work now (Redis answers): `/readyz`. */
+  ready(): Promise<boolean>
+  /** Mounts the service's routes on the authenticated `/v1` router. */
+  routes(v1: Router): void
+}
+
+/** Request ids from the caller are kept when they look like ids. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/**
+ * The express app every redproc service is: request logs with ids, `/healthz`
+ * and `/readyz` without auth, JSON bodies up to a limit, the routes under
+ * `/v1` behind the authkey, and every error answered as `{ error: { code,
+ * message } }` — 4xx with the contract's codes for bad input, never a crash.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { logger } = options
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id']
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+        res.setHeader('X-Request-Id', id)
+        return id
+      },
+      // Probes come every few seconds: log them only when they fail.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  )
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' })
+  })
+  app.get('/readyz', async (_req, res) => {
+    const ready = await options.ready().catch(() => false)
+    res
+      .status(ready ? 200 : 503)
+      .json(ready ? { status: 'ready' } : { status: 'redis unreachable' })
+  })
+
+  const v1 = express.Router()
+  v1.use(bearerAuth(options.authkey))
+  v1.use(express.json({ limit: options.bodyLimitBytes, type: () => true }))
+  options.routes(v1)
+  app.use('/v1', v1)
+  app.use((req, _res, next) => {
+    next(new HttpError(404, 'KEY_ERROR', `no route ${req.method} ${req.path}`))
+  })
+  app.use(errorHandler(logger.child({ component: 'errors' })))
+  return app
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error)
+      return
+    }
+    const known = toHttpError(error)
+    if (known) {
+      res.status(known.status).json({
+        error: { code: known.code, message: known.message, ...known.details },
+      })
+      return
+    }
+    logger.error({ err: error, reqId: req.id }, 'request failed')
+    res.status(500).json({
+      error: { code: 'INTERNAL', message: `the service failed; see its log for request ${req.id}` },
+    })
+  }
+}

@@ -1,0 +1,3 @@
+export { ValueError } from '@redproc/shared'
+export { HttpError, listen } from '../src/index.js'
+export { createServiceApp } from '../src/service-app.js'

@@ -1,0 +1,86 @@
+import { describe } from '../arguments.js'
+import { encode, type Json } from '../codec.js'
+import { RedprocTypeError, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
+import { moduleUrl } from '../tasks-module.js'
+
+export interface ProcessOptions {
+  /** The task the child runs: a named export of `tasks`. */
+  target: string
+  /**
+   * The tasks module: a path (relative to the working directory) or a URL of
+   * an ES module whose named exports are tasks; TypeScript under tsx.
+   */
+  tasks: string | URL
+  /** JSON arguments, passed to the task after the child's context. @default [] */
+  args?: Json[]
+  /** The process's name, as `currentProcess().name` gives it in the child. @default 'Process-N' */
+  name?: string
+}
+
+export interface JoinOptions {
+  /** The longest to wait, in ms; `join` then returns with the child still running. @default forever */
+  timeout?: number
+  /** Gives up the wait, failing with the signal's reason. */
+  signal?: AbortSignal
+}
+
+export interface ResolvedProcessOptions {
+  readonly target: string
+  readonly tasks: string
+  readonly args: Json[]
+  readonly name: string | undefined
+}
+
+const PROCESS_OPTIONS: Schema<ProcessOptions> = {
+  target: (value, name) => {
+    const target = option.string(value, name)
+    if (target === '') throw new ValueError(`${name} must name a task, not ''`)
+    return target
+  },
+  tasks: (value, name) => {
+    if (typeof value === 'string' || value instanceof URL) return value
+    throw new RedprocTypeError(`${name} must be a path or a URL, not ${describe(value)}`)
+  },
+  args: (value, name) => {
+    if (!Array.isArray(value)) {
+      throw new RedprocTypeError(`${name} must be an array, not ${describe(value)}`)
+    }
+    encode(value, name)
+    return value as Json[]
+  },
+  name: option.string,
+}
+
+export const JOIN_OPTIONS: Schema<JoinOptions> = { timeout: option.timeout, signal: option.signal }
+
+/** `mp.process()` options, checked; `tasks` becomes a URL string. */
+export function resolveProcessOptions(options: ProcessOptions): ResolvedProcessOptions {
+  if (options === undefined) {
+    throw new RedprocTypeError('process() needs options: { target, tasks, args?, name? }')
+  }
+  const checked = checkOptions(options, PROCESS_OPTIONS, 'process() options')
+  for (const required of ['target', 'tasks'] as const) {
+    if (checked[required] === undefined) {
+      throw new RedprocTypeError(`process() options need ${required}`)
+    }
+  }
+  return {
+    target: checked.target,
+    tasks: moduleUrl(checked.tasks),
+    args: checked.args ?? [],
+    name: checked.name,
+  }
+}
+
+/** Where a child started by `mp.process()` finds what to run and how to connect. */
+export const PROCESS_CONFIG_ENV = 'REDPROC_PROCESS'
+
+/** What a child gets from its parent: JSON, in `PROCESS_CONFIG_ENV`. */
+export interface ChildConfig {
+  readonly target: string
+  readonly tasks: string
+  readonly args: Json[]
+  /** The parent's `connect()` options, less what JSON cannot carry (a logger, functions). */
+  readonly connect: Json
+}

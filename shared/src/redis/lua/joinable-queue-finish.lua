@@ -1,0 +1,171 @@
+--[[
+  Finishes one job a consumer ran, with its outcome, the way BullMQ's
+  `moveToFinished` does: the result (`returnvalue`) or the error
+  (`failedReason`, `stacktrace`) goes into the job hash; a failed job with
+  attempts left goes back to wait, or to delayed for its backoff; otherwise
+  the job leaves active for completed or failed (kept as its removeOnComplete
+  / removeOnFail say, else as ARGV[8] says) and counts as done for join(), as
+  an ack does. Only the holder of the job's lock may finish it (or anyone
+  while the lock has lapsed and the job is still in active), so a consumer
+  whose lease was lost changes nothing: the job is someone else's now.
+
+  KEYS[1]  the queue's state hash: unfinished
+  KEYS[2]  BullMQ active list
+  KEYS[3]  BullMQ stalled set
+  KEYS[4]  BullMQ wait list
+  KEYS[5]  BullMQ delayed sorted set
+  KEYS[6]  BullMQ completed sorted set
+  KEYS[7]  BullMQ failed sorted set
+  KEYS[8]  BullMQ events stream
+  KEYS[9]  BullMQ marker
+  KEYS[10] BullMQ meta hash (opts.maxLenEvents caps the events stream; 0 or none: no events)
+  ARGV[1]  job key prefix, '<prefix>:<queue>:'
+  ARGV[2]  now, in ms
+  ARGV[3]  the job id
+  ARGV[4]  its lock token
+  ARGV[5]  'completed' or 'failed'
+  ARGV[6]  completed: the result as JSON; failed: the error message
+  ARGV[7]  failed: the error code (UNKNOWN_TASK, REMOTE_TASK_FAILED …)
+  ARGV[8]  failed: the stack trace ('' when none)
+  ARGV[9]  finished jobs kept when the job's options do not say (0: removed at once)
+  ARGV[10] the queue's signal channel ('join' when the unfinished count reaches 0)
+  ARGV[11] the queue's finished channel (the job id, when someone waits for the job)
+
+  Returns  'completed', 'failed', 'retrying' (back in wait or delayed), or
+           'lost' (not held under this token: nothing changed)
+]]
+local state, active, stalled, wait, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local completed, failed, events, marker = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local prefix, now, id, token, outcome = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local jobKey = prefix .. id
+
+local owner = redis.call('GET', jobKey .. ':lock')
+if (owner and owner ~= token) or redis.call('LREM', active, -1, id) == 0 then
+  return 'lost'
+end
+if owner then
+  redis.call('DEL', jobKey .. ':lock')
+end
+redis.call('SREM', stalled, id)
+
+local maxEvents = tonumber(redis.call('HGET', KEYS[10], 'opts.maxLenEvents') or '0')
+local function event(...)
+  if maxEvents > 0 then
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'jobId', id, ...)
+  end
+end
+
+local ok, opts = pcall(cjson.decode, redis.call('HGET', jobKey, 'opts') or '{}')
+if not ok or type(opts) ~= 'table' then
+  opts = {}
+end
+local made = redis.call('HINCRBY', jobKey, 'atm', 1)
+
+if outcome == 'failed' then
+  local traces = {}
+  if ARGV[8] ~= '' then
+    local okTraces, old = pcall(cjson.decode, redis.call('HGET', jobKey, 'stacktrace') or '[]')
+    if okTraces and type(old) == 'table' then
+      traces = old
+    end
+    traces[#traces + 1] = ARGV[8]
+    while #traces > 10 do
+      table.remove(traces, 1)
+    end
+  end
+  redis.call('HSET', jobKey, 'failedReason', ARGV[6], 'rpcode', ARGV[7],
+    'stacktrace', #traces > 0 and cjson.encode(traces) or '[]')
+
+  local attempts = tonumber(opts.attempts) or 1
+  if made < attempts then
+    local backoff = opts.backoff
+    local delay = 0
+    if type(backoff) == 'number' then
+      delay = backoff
+    elseif type(backoff) == 'table' then
+      delay = tonumber(backoff.delay) or 0
+      if backoff.type == 'exponential' then
+        delay = math.floor(2 ^ (made - 1) * delay + 0.5)
+      end
+    end
+    if delay > 0 then
+      redis.call('ZADD', delayed, (now + delay) * 4096 + (tonumber(id) or 0) % 4096, id)
+      redis.call('HSET', jobKey, 'delay', delay)
+      event('event', 'delayed', 'delay', now + delay, 'prev', 'active')
+    else
+      redis.call('LPUSH', wait, id)
+      redis.call('ZADD', marker, 0, '0')
+      event('event', 'waiting', 'prev', 'active')
+    end
+    return 'retrying'
+  end
+end
+
+-- Final: kept or removed as the job's options (or the consumer's default) say.
+local set, keep = completed, opts.removeOnComplete
+if outcome == 'failed' then
+  set = failed
+  if opts.removeOnFail ~= nil then
+    keep = opts.removeOnFail
+  end
+end
+local removeNow, maxCount, maxAgeMs = false, nil, nil
+if keep == true then
+  removeNow = true
+elseif type(keep) == 'number' then
+  maxCount = keep
+elseif type(keep) == 'table' then
+  maxCount = tonumber(keep.count)
+  if keep.age then
+    maxAgeMs = tonumber(keep.age) * 1000
+  end
+elseif keep == nil then
+  maxCount = tonumber(ARGV[9])
+end
+if maxCount == 0 then
+  removeNow = true
+end
+
+if outcome == 'completed' then
+  event('event', 'completed', 'returnvalue', ARGV[6], 'prev', 'active')
+else
+  event('event', 'failed', 'failedReason', ARGV[6], 'prev', 'active')
+end
+if redis.call('HEXISTS', jobKey, 'rpw') == 1 then
+  redis.call('PUBLISH', ARGV[11], id)
+end
+local counted = redis.call('HEXISTS', jobKey, 'rpc') == 1
+if removeNow then
+  redis.call('DEL', jobKey, jobKey .. ':logs')
+else
+  if outcome == 'completed' then
+    redis.call('HSET', jobKey, 'returnvalue', ARGV[6], 'finishedOn', now)
+  else
+    redis.call('HSET', jobKey, 'finishedOn', now)
+  end
+  redis.call('ZADD', set, now, id)
+  -- Trim old jobs of the set, a bounded number per call so the script stays short.
+  local old = {}
+  if maxAgeMs then
+    old = redis.call('ZRANGEBYSCORE', set, '-inf', now - maxAgeMs, 'LIMIT', 0, 1000)
+  end
+  if maxCount then
+    local extra = redis.call('ZCARD', set) - #old - maxCount
+    if extra > 0 then
+      for _, oldId in ipairs(redis.call('ZRANGE', set, #old, #old + math.min(extra, 1000) - 1)) do
+        old[#old + 1] = oldId
+      end
+    end
+  end
+  for _, oldId in ipairs(old) do
+    redis.call('DEL', prefix .. oldId, prefix .. oldId .. ':logs')
+  end
+  if #old > 0 then
+    redis.call('ZREM', set, unpack(old))
+  end
+end
+
+if counted and redis.call('HINCRBY', state, 'unfinished', -1) <= 0 then
+  redis.call('PUBLISH', ARGV[10], 'join')
+end
+return outcome
