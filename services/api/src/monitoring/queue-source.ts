@@ -1,4 +1,4 @@
-import type { Context, WorkerInfo } from '@redproc/shared'
+import { type Context, listQueues, listWorkers, type WorkerInfo } from '@redproc/shared'
 
 /** A joinable queue's counts, as `JoinableQueue.counts()` gives them. */
 export interface QueueCounts {
@@ -10,17 +10,25 @@ export interface QueueCounts {
   failed: number
   /** Put and not yet acknowledged: what join() waits on. */
   unfinished: number
+  shutdown: 'graceful' | 'immediate' | null
 }
 
-/**
- * The only place the api reads queues and workers from the library. Queue
- * enumeration, counts and `listWorkers()` for a whole namespace arrive with
- * the services' library additions; until they are merged these read nothing.
- */
-export async function readQueues(_mp: Context): Promise<QueueCounts[]> {
-  return []
+/** Every joinable queue of the namespace with its counts; the handles are closed after. */
+export async function readQueues(mp: Context): Promise<QueueCounts[]> {
+  const names = await listQueues(mp)
+  return Promise.all(
+    names.map(async (name) => {
+      const queue = mp.joinableQueue(name)
+      try {
+        return { name, ...(await queue.counts()) }
+      } finally {
+        await queue.close()
+      }
+    }),
+  )
 }
 
-export async function readWorkers(_mp: Context): Promise<WorkerInfo[]> {
-  return []
+/** The live serving processes of every queue of the namespace. */
+export function readWorkers(mp: Context): Promise<WorkerInfo[]> {
+  return listWorkers(mp)
 }

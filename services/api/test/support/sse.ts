@@ -14,6 +14,8 @@ export function readEvents(t: TestContext, url: string, headers: Record<string, 
   const controller = new AbortController()
   const events: SseEvent[] = []
   const waiting: Array<() => void> = []
+  // A stream that fails (or that the server ends at teardown) is seen by next(), not left unhandled.
+  let failure: unknown
   const done = (async () => {
     const response = await fetch(url, { headers, signal: controller.signal })
     if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`)
@@ -41,7 +43,7 @@ export function readEvents(t: TestContext, url: string, headers: Record<string, 
       }
     }
   })().catch((error) => {
-    if (!controller.signal.aborted) throw error
+    if (!controller.signal.aborted) failure = error
   })
   const close = () => controller.abort()
   t.after(async () => {
@@ -55,6 +57,7 @@ export function readEvents(t: TestContext, url: string, headers: Record<string, 
       for (;;) {
         const index = events.findIndex((event) => event.type === type)
         if (index >= 0) return events.splice(0, index + 1).at(-1) as SseEvent
+        if (failure !== undefined) throw failure
         if (Date.now() > end) throw new Error(`no '${type}' event within ${timeoutMs} ms`)
         await new Promise<void>((resolve) => {
           waiting.push(resolve)
