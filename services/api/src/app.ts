@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Logger } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -8,8 +9,8 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { requireKeyOrSession } from './http/auth.js'
 import { corsFor } from './http/cors.js'
+import { errorHandler, sendError } from './http/errors.js'
 import { sessionRouter } from './http/session-routes.js'
-import { errorHandler, type Logger, sendError } from './interim-kit.js'
 import { createMetrics } from './monitoring/metrics.js'
 import type { Monitoring } from './monitoring/monitoring.js'
 import { monitoringRouter } from './monitoring/routes.js'
@@ -49,6 +50,8 @@ export function createApp(deps: ApiDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('strict routing', true)
+  // ETags here are versions of stored values (If-Match), never express's hashes of a body.
+  app.set('etag', false)
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),

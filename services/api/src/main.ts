@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { once } from 'node:events'
+import { createLogger, stopOnSignals } from '@redproc/service-kit'
 import { connect } from '@redproc/shared'
 import { ADMIN, createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
-import { createLogger, runUntilSignal } from './interim-kit.js'
 import { createMonitoring } from './monitoring/monitoring.js'
 
-const logger = createLogger()
+const logger = createLogger({ name: 'api', level: process.env.LOG_LEVEL ?? 'info' })
 let config: ReturnType<typeof loadConfig>
 try {
   config = loadConfig(process.argv.slice(2), process.env)
@@ -40,12 +40,16 @@ const address = server.address()
 const port = typeof address === 'object' && address ? address.port : config.port
 logger.info({ url: `http://${config.host}:${port}/`, namespace: config.namespace }, 'api listening')
 
-runUntilSignal(async () => {
-  // The HTTP server first (no new requests, keep-alive sockets closed), then the library.
-  // Event streams never end by themselves: close every connection once new ones are refused.
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  server.closeAllConnections()
-  await closed
-  await monitoring.close()
-  await mp.close()
-}, logger)
+stopOnSignals({
+  logger,
+  graceMs: 10_000,
+  stop: async () => {
+    // The HTTP server first (no new requests, keep-alive sockets closed), then the library.
+    // Event streams never end by themselves: close every connection once new ones are refused.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    await closed
+    await monitoring.close()
+    await mp.close()
+  },
+})

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { bearerAuth } from '@redproc/service-kit'
 import type { RequestHandler, Response } from 'express'
-import { requireAuthkey } from '../interim-kit.js'
 
 export const SESSION_COOKIE = 'redproc_session'
 /** How long a dashboard login lasts. */
@@ -14,7 +14,7 @@ export const SESSION_MS = 12 * 60 * 60 * 1000
  */
 export function requireKeyOrSession(authkey: string | undefined): RequestHandler {
   if (authkey === undefined) return (_req, _res, next) => next()
-  const bearer = requireAuthkey(authkey)
+  const bearer = bearerAuth(authkey)
   return (req, res, next) => {
     if (req.headers.authorization === undefined && hasSession(authkey, req.headers.cookie)) {
       return next()

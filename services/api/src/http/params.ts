@@ -1,5 +1,5 @@
+import { validate } from '@redproc/service-kit'
 import type { Request } from 'express'
-import { validate } from '../interim-kit.js'
 import { integerText } from './schemas.js'
 
 /** A route parameter, as decoded by the router. */

@@ -1,6 +1,7 @@
+import { HttpError } from '@redproc/service-kit'
 import type { CompareAndSetResult, Expected } from '@redproc/shared'
 import type { Request, Response } from 'express'
-import { HttpError, sendError } from '../interim-kit.js'
+import { sendError } from './errors.js'
 
 const STRONG_ETAG = /^"([0-9a-f]{40})"$/
 

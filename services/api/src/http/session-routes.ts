@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { validate } from '@redproc/service-kit'
 import { Router } from 'express'
 import { z } from 'zod'
-import { sendError, validate } from '../interim-kit.js'
 import { endSession, startSession } from './auth.js'
+import { sendError } from './errors.js'
 
 const loginBody = z.strictObject({ authkey: z.string() })
 

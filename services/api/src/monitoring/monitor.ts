@@ -1,5 +1,5 @@
+import type { Logger } from '@redproc/service-kit'
 import { type Context, inspectSync, type SyncState, type WorkerInfo } from '@redproc/shared'
-import type { Logger } from '../interim-kit.js'
 import type { EventHub } from './event-hub.js'
 import { type QueueCounts, readQueues, readWorkers } from './queue-source.js'
 import { RateWindow } from './rate-window.js'

@@ -1,5 +1,5 @@
+import type { Logger } from '@redproc/service-kit'
 import type { Context } from '@redproc/shared'
-import type { Logger } from '../interim-kit.js'
 import { bullBoard } from './bull-board.js'
 import { EventHub } from './event-hub.js'
 import { Monitor } from './monitor.js'

@@ -1,7 +1,7 @@
+import { HttpError } from '@redproc/service-kit'
 import { type Context, inspectSync } from '@redproc/shared'
 import { Router } from 'express'
 import { param } from '../http/params.js'
-import { HttpError } from '../interim-kit.js'
 import type { EventHub } from './event-hub.js'
 import type { Monitor } from './monitor.js'
 

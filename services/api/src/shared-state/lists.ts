@@ -1,9 +1,9 @@
+import { validate } from '@redproc/service-kit'
 import type { Context } from '@redproc/shared'
 import { Router } from 'express'
 import { z } from 'zod'
 import { indexParam, param } from '../http/params.js'
 import { integerText, json, valueBody } from '../http/schemas.js'
-import { validate } from '../interim-kit.js'
 
 const sliceQuery = z.strictObject({ start: integerText.optional(), stop: integerText.optional() })
 const addBody = z.union([

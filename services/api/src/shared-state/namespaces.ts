@@ -1,8 +1,8 @@
+import { validate } from '@redproc/service-kit'
 import type { Context } from '@redproc/shared'
 import { Router } from 'express'
 import { param } from '../http/params.js'
 import { valueBody } from '../http/schemas.js'
-import { validate } from '../interim-kit.js'
 
 /** `/v1/namespaces/:name[/:attr]`: `mp.namespace(name)` over HTTP. */
 export function namespacesRouter(mp: Context): Router {

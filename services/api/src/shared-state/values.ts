@@ -1,10 +1,10 @@
+import { HttpError, validate } from '@redproc/service-kit'
 import { type Context, etagOf } from '@redproc/shared'
 import { Router } from 'express'
 import { z } from 'zod'
 import { param } from '../http/params.js'
 import { expectedVersion, sendCompareAndSet, setEtag } from '../http/preconditions.js'
 import { json, valueBody } from '../http/schemas.js'
-import { HttpError, validate } from '../interim-kit.js'
 
 const addBody = z.strictObject({ add: z.number(), initial: json.default(0) })
 
