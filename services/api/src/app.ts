@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Logger } from '@redproc/service-kit'
+import { errorHandler, type Logger } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -9,7 +9,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { requireKeyOrSession } from './http/auth.js'
 import { corsFor } from './http/cors.js'
-import { errorHandler, sendError } from './http/errors.js'
+import { sendError } from './http/errors.js'
 import { sessionRouter } from './http/session-routes.js'
 import { createMetrics } from './monitoring/metrics.js'
 import type { Monitoring } from './monitoring/monitoring.js'
@@ -108,7 +108,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use((req, res) => {
     sendError(res, 404, 'KEY_ERROR', `no route ${req.method} ${req.path}`)
   })
-  app.use(errorHandler(logger))
+  app.use(errorHandler(logger.child({ component: 'errors' })))
   return app
 }
 
