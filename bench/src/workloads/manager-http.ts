@@ -114,19 +114,20 @@ async function withApi(
   const api = BenchChild.spawn('redproc api', [
     'env',
     `REDPROC_AUTHKEY=${AUTHKEY}`,
-    'LOG_LEVEL=warn',
     process.execPath,
     main,
     '--host',
     '127.0.0.1',
     '--port',
     String(port),
-    '--redis',
+    '--redis-url',
     env.redisUrl,
     '--namespace',
     env.runId,
     '--rate-limit',
     '0',
+    '--log-level',
+    'warn',
   ])
   try {
     const url = `http://127.0.0.1:${port}`

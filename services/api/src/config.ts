@@ -4,7 +4,7 @@ import { validateName } from '@redproc/shared'
 export interface ApiConfig {
   /** @default 3000 */
   port: number
-  /** @default '0.0.0.0' */
+  /** @default '127.0.0.1' (set HOST=0.0.0.0 in a container) */
   host: string
   /** @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379' */
   redisUrl: string
@@ -20,12 +20,14 @@ export interface ApiConfig {
   rateLimitPerMinute: number
   /** The largest request body, in bytes. @default 1048576 */
   bodyLimitBytes: number
+  /** pino's level. @default 'info' */
+  logLevel: string
 }
 
-const USAGE = `usage: redproc-api [--port N] [--host H] [--redis URL] [--namespace NS]
+const USAGE = `usage: redproc-api [--port N] [--host H] [--redis-url URL] [--namespace NS] [--log-level L]
                    [--cors-origin URL]... [--rate-limit PER_MINUTE] [--body-limit BYTES]
                    [--insecure-loopback]
-environment: PORT, HOST, REDIS_URL, REDPROC_NAMESPACE, REDPROC_AUTHKEY,
+environment: PORT, HOST, REDIS_URL, REDPROC_NAMESPACE, REDPROC_AUTHKEY, LOG_LEVEL,
              REDPROC_CORS_ORIGINS (comma-separated), REDPROC_RATE_LIMIT, REDPROC_BODY_LIMIT`
 
 /** A configuration error: main prints its one line and exits 1. */
@@ -40,13 +42,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig {
     throw new ConfigError(`${(error as Error).message}\n${USAGE}`)
   }
   const { values } = flags
-  const host = values.host ?? env.HOST ?? '0.0.0.0'
+  const host = values.host ?? env.HOST ?? '127.0.0.1'
   const config: ApiConfig = {
     port: integer(values.port ?? env.PORT ?? '3000', 'port', 0, 65_535),
     host,
-    redisUrl: values.redis ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: values['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     namespace: checkNamespace(values.namespace ?? env.REDPROC_NAMESPACE ?? 'default'),
     authkey: env.REDPROC_AUTHKEY || undefined,
+    logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     insecureLoopback: values['insecure-loopback'] ?? false,
     corsOrigins:
       values['cors-origin'] ??
@@ -88,7 +91,8 @@ function parseFlags(argv: string[]) {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
-      redis: { type: 'string' },
+      'redis-url': { type: 'string' },
+      'log-level': { type: 'string' },
       namespace: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },

@@ -6,7 +6,6 @@ import { ADMIN, createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createMonitoring } from './monitoring/monitoring.js'
 
-const logger = createLogger({ name: 'api', level: process.env.LOG_LEVEL ?? 'info' })
 let config: ReturnType<typeof loadConfig>
 try {
   config = loadConfig(process.argv.slice(2), process.env)
@@ -15,6 +14,7 @@ try {
   process.stderr.write(`redproc-api: ${error.message}\n`)
   process.exit(1)
 }
+const logger = createLogger({ name: 'api', level: config.logLevel })
 
 const mp = await connect({
   redis: config.redisUrl,
