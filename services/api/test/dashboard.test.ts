@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { serve } from '@redproc/shared'
+import { chromium } from 'playwright-core'
+import { AUTHKEY, startApi } from './support/api.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/dashboard.png', import.meta.url))
+
+it('the dashboard logs in, shows a queue counting while jobs run, and a worker go live then dead', {
+  skip: existsSync(CHROMIUM)
+    ? false
+    : `no browser at ${CHROMIUM} (.ci/run installs Debian's chromium)`,
+}, async (t) => {
+  const api = await startApi(t)
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  t.after(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+  await page.goto(`${api.url}/`)
+  await page.locator('#login').waitFor()
+  await page.fill('#authkey', 'wrong key')
+  await page.click('#login button[type=submit]')
+  await page.locator('#login-error', { hasText: 'not the authkey' }).waitFor()
+  await page.fill('#authkey', AUTHKEY)
+  await page.click('#login button[type=submit]')
+  await page.locator('#app').waitFor()
+  assert.equal(page.url(), `${api.url}/`, 'the key never reaches the URL')
+
+  await api.mp.dict('settings').set('mode', 'fast')
+  await api.mp.lock('deploy').acquire()
+  const server = await serve(api.mp, {
+    queue: 'jobs',
+    // Work that takes a while, so the page sees the queue busy.
+    tasks: {
+      double: async (x: number) => new Promise((done) => setTimeout(() => done(x * 2), 50)),
+    },
+    concurrency: 2,
+    heartbeatMs: 200,
+  })
+  const worker = page.locator(`#workers tr[data-state="live"]`)
+  await worker.waitFor()
+  const items = Array.from({ length: 60 }, (_, i) => i)
+  const results = api.mp.pool({ queue: 'jobs' }).map('double', items, { chunksize: 1 })
+  await page.waitForFunction(
+    (name) =>
+      Number(document.querySelector(`[data-queue="jobs"] [data-count="${name}"]`)?.textContent) > 0,
+    'unfinished',
+  )
+  await page.locator('#sync td', { hasText: 'deploy' }).waitFor()
+  await page.click('#refresh-objects')
+  await page.locator('#objects button', { hasText: 'settings' }).click()
+  await page.locator('#object-view', { hasText: '"mode": "fast"' }).waitFor()
+  await page.screenshot({ path: SCREENSHOT, fullPage: true })
+  assert.equal((await results).length, items.length)
+  await page.waitForFunction(
+    (name) =>
+      Number(document.querySelector(`[data-queue="jobs"] [data-count="${name}"]`)?.textContent) ===
+      0,
+    'unfinished',
+  )
+
+  await server.close()
+  await page.locator('#workers tr[data-state="dead"]').waitFor()
+  assert.equal(
+    await page.locator('#workers tr[data-state="live"]').count(),
+    0,
+    'the stopped worker is no longer live',
+  )
+  await api.mp
+    .lock('deploy')
+    .release()
+    .catch(() => undefined)
+})
