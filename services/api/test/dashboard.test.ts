@@ -3,10 +3,19 @@ import { existsSync } from 'node:fs'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@redproc/shared'
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { AUTHKEY, startApi } from './support/api.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+/** Waits until the unfinished count the page shows for queue 'jobs' satisfies `holds`. */
+async function untilUnfinished(page: Page, holds: (count: number) => boolean): Promise<void> {
+  const cell = page.locator('[data-queue="jobs"] [data-count="unfinished"]')
+  const end = Date.now() + 30_000
+  while (!holds(Number(await cell.textContent()))) {
+    if (Date.now() > end) throw new Error(`the page shows ${await cell.textContent()} unfinished`)
+    await page.waitForTimeout(50)
+  }
+}
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/dashboard.png', import.meta.url))
 
 it('the dashboard logs in, shows a queue counting while jobs run, and a worker go live then dead', {
@@ -55,23 +64,14 @@ it('the dashboard logs in, shows a queue counting while jobs run, and a worker g
   await worker.waitFor()
   const items = Array.from({ length: 60 }, (_, i) => i)
   const results = api.mp.pool({ queue: 'jobs' }).map('double', items, { chunksize: 1 })
-  await page.waitForFunction(
-    (name) =>
-      Number(document.querySelector(`[data-queue="jobs"] [data-count="${name}"]`)?.textContent) > 0,
-    'unfinished',
-  )
+  await untilUnfinished(page, (count) => count > 0)
   await page.locator('#sync td', { hasText: 'deploy' }).waitFor()
   await page.click('#refresh-objects')
   await page.locator('#objects button', { hasText: 'settings' }).click()
   await page.locator('#object-view', { hasText: '"mode": "fast"' }).waitFor()
   await page.screenshot({ path: SCREENSHOT, fullPage: true })
   assert.equal((await results).length, items.length)
-  await page.waitForFunction(
-    (name) =>
-      Number(document.querySelector(`[data-queue="jobs"] [data-count="${name}"]`)?.textContent) ===
-      0,
-    'unfinished',
-  )
+  await untilUnfinished(page, (count) => count === 0)
 
   await server.close()
   await page.locator('#workers tr[data-state="dead"]').waitFor()
