@@ -201,6 +201,11 @@ export class BenchChild extends EventEmitter {
     clearTimeout(timer)
   }
 
+  /** The child's process id: for reading its memory from /proc. */
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
   }

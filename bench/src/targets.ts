@@ -18,6 +18,28 @@ export interface Target {
 
 export const TARGETS: Target[] = [
   {
+    text: 'Manager dict set over the network (api, HTTP) ≥ 1.0× Python BaseManager',
+    workload: 'manager-http',
+    metric: 'setRate',
+    against: 'Python BaseManager',
+    atLeast: 1,
+  },
+  {
+    text: 'Manager dict get over the network (api, HTTP) ≥ 1.0× Python BaseManager',
+    workload: 'manager-http',
+    metric: 'getRate',
+    against: 'Python BaseManager',
+    atLeast: 1,
+  },
+  {
+    text: 'Manager dict set through RemoteManager ≥ 1.0× Python BaseManager',
+    workload: 'manager-http',
+    metric: 'setRate',
+    of: 'RemoteManager',
+    against: 'Python BaseManager',
+    atLeast: 1,
+  },
+  {
     text: 'Jobs over HTTP end to end ≥ 0.5× BullMQ addBulk + Workers',
     workload: 'http',
     metric: 'throughput',

@@ -39,7 +39,27 @@ export {
 export type { Logger } from './logger.js'
 export { Dict } from './managers/dict.js'
 export { List } from './managers/list.js'
+export {
+  listSharedObjects,
+  SHARED_STATE_KINDS,
+  type SharedStateKind,
+} from './managers/list-objects.js'
 export { Namespace } from './managers/namespace.js'
+export { RemoteDict } from './managers/remote-dict.js'
+export { RemoteList } from './managers/remote-list.js'
+export {
+  REMOTE_MANAGER_DEFAULTS,
+  RemoteManager,
+  type RemoteManagerOptions,
+} from './managers/remote-manager.js'
+export { RemoteNamespace } from './managers/remote-namespace.js'
+export { RemoteValue } from './managers/remote-value.js'
+export {
+  type CompareAndSetResult,
+  type Expected,
+  etagOf,
+  type Versioned,
+} from './managers/versioned.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
 export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
 export { type MapOptions, Pool } from './pool/pool.js'
@@ -59,6 +79,7 @@ export type {
   JoinOptions as ProcessJoinOptions,
   ProcessOptions,
 } from './process/process-options.js'
+export { BullmqLayout } from './queues/bullmq-layout.js'
 export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
 export type {
   FinishedAs,
@@ -86,13 +107,23 @@ export {
 } from './queues/queue.js'
 export { listQueues } from './queues/queue-registry.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
-export { KEY_PREFIX, ObjectKeys, validateName } from './redis/keys.js'
+export { KEY_PREFIX, ObjectKeys, parseKey, validateName } from './redis/keys.js'
+export { scanKeys } from './redis/scan.js'
 export { SharedArray } from './sharedctypes/shared-array.js'
 export { Value } from './sharedctypes/value.js'
 export { Barrier, type BarrierOptions } from './synchronize/barrier.js'
 export { BoundedSemaphore } from './synchronize/bounded-semaphore.js'
 export { Condition } from './synchronize/condition.js'
 export { Event } from './synchronize/event.js'
+export {
+  type BarrierState,
+  type ConditionState,
+  type EventState,
+  inspectSync,
+  type LockState,
+  type SemaphoreState,
+  type SyncState,
+} from './synchronize/inspect.js'
 export type { LeasedLock, LockOptions } from './synchronize/leased-lock.js'
 export { Lock } from './synchronize/lock.js'
 export { RLock } from './synchronize/rlock.js'

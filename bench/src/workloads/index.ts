@@ -4,6 +4,7 @@ import { dict } from './dict.js'
 import { http } from './http.js'
 import { joinableQueue } from './joinable-queue.js'
 import { locks } from './locks.js'
+import { managerHttp } from './manager-http.js'
 import { memory } from './memory.js'
 import { plainQueue } from './plain-queue.js'
 import { pool } from './pool.js'
@@ -27,4 +28,5 @@ export const ENTRIES: Entry[] = [
   { number: 6, id: pool.id, title: pool.title, workload: pool },
   { number: 7, id: http.id, title: http.title, workload: http },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
+  { number: 9, id: managerHttp.id, title: managerHttp.title, workload: managerHttp },
 ]

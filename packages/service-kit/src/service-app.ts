@@ -68,7 +68,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   return app
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
+/** Answers every error as `{ error: { code, message } }`: for a service that builds its own app. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error)

@@ -1,8 +1,16 @@
-import { checkKey, describe } from '../arguments.js'
+import { checkIndex, checkKey, describe } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { KeyError, RedprocTypeError, ValueError } from '../errors.js'
 import { SharedObject } from '../redis/shared-object.js'
+import {
+  type CompareAndSetResult,
+  checkExpected,
+  compareAndSet,
+  type Expected,
+  etagOf,
+  type Versioned,
+} from './versioned.js'
 
 /**
  * `Manager().dict()`: string keys and JSON values in a Redis hash, so
@@ -98,6 +106,62 @@ export class Dict<V extends Json = Json> extends SharedObject {
     const hash = await this.call((redis) => redis.hgetall(this.key))
     return decodeHash(hash, this.describe()) as Record<string, V>
   }
+
+  /**
+   * One page of a big dict, by HSCAN: about `count` pairs and the cursor of
+   * the next page, `'0'` after the last. A key written during the walk may
+   * appear twice or not at all, as with SCAN.
+   */
+  async page(cursor = '0', count = 100): Promise<{ items: Record<string, V>; cursor: string }> {
+    checkCursor(cursor)
+    checkCount(count)
+    const [next, flat] = await this.call((redis) => redis.hscan(this.key, cursor, 'COUNT', count))
+    const hash: Record<string, string> = {}
+    for (let i = 0; i < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string
+    return { items: decodeHash(hash, this.describe()) as Record<string, V>, cursor: next }
+  }
+
+  /** `d[k]` with its version (ETag), or undefined when absent. */
+  async entry(key: string): Promise<Versioned<V> | undefined> {
+    checkKey(key)
+    const text = await this.call((redis) => redis.hget(this.key, key))
+    if (text === null) return undefined
+    return { value: decode(text, this.describe()) as V, etag: etagOf(text) }
+  }
+
+  /**
+   * `d[k] = v` only if the key's version is still `expected` (an etag from
+   * `entry`, `'*'` for any value, `null` for none): an optimistic update
+   * that a concurrent writer makes fail rather than lose.
+   */
+  async compareAndSet(key: string, expected: Expected, value: V): Promise<CompareAndSetResult> {
+    checkKey(key)
+    const version = checkExpected(expected)
+    const json = encode(value)
+    return this.call((redis) => compareAndSet(redis, this.key, key, version, json))
+  }
+
+  /** `del d[k]` only if the key's version is still `expected` (`'*'`: any value). */
+  async compareAndDelete(key: string, expected: Expected): Promise<CompareAndSetResult> {
+    checkKey(key)
+    const version = checkExpected(expected)
+    return this.call((redis) => compareAndSet(redis, this.key, key, version, undefined))
+  }
+}
+
+const MAX_PAGE = 10_000
+
+/** @internal */
+export function checkCursor(cursor: unknown): void {
+  if (typeof cursor !== 'string' || !/^\d{1,20}$/.test(cursor)) {
+    throw new RedprocTypeError('cursor must be the decimal text a previous page returned')
+  }
+}
+
+/** @internal */
+export function checkCount(count: unknown): void {
+  const n = checkIndex(count, 'count')
+  if (n < 1 || n > MAX_PAGE) throw new ValueError(`count must be from 1 to ${MAX_PAGE}, not ${n}`)
 }
 
 /**

@@ -40,3 +40,15 @@ export class ObjectKeys {
 export function namespacePattern(namespace: string): string {
   return `${KEY_PREFIX}:{${namespace}:*`
 }
+
+/** The parts of a key of `namespace`: `rp:{ns:kind:name}[:suffix]`, or undefined for another key. */
+export function parseKey(
+  namespace: string,
+  key: string,
+): { kind: string; name: string; suffix: string } | undefined {
+  const stem = `${KEY_PREFIX}:{${namespace}:`
+  if (!key.startsWith(stem)) return undefined
+  const match = /^([^:}]+):([^}]+)\}(?::(.*))?$/s.exec(key.slice(stem.length))
+  if (!match) return undefined
+  return { kind: match[1] as string, name: match[2] as string, suffix: match[3] ?? '' }
+}

@@ -1,6 +1,14 @@
 import { checkFiniteNumber } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
+import {
+  type CompareAndSetResult,
+  checkExpected,
+  compareAndSet,
+  type Expected,
+  etagOf,
+  type Versioned,
+} from '../managers/versioned.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Lock } from '../synchronize/lock.js'
@@ -51,6 +59,26 @@ export class Value<T extends Json = Json> extends SharedObject {
   getLock(): Lock {
     this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: 'lock' })
     return this.lock
+  }
+
+  /**
+   * The stored value with its version (ETag), or undefined while no handle
+   * has created it: unlike `get`, this reads without creating.
+   */
+  async entry(): Promise<Versioned<T> | undefined> {
+    const text = await this.call((redis) => redis.get(this.key))
+    if (text === null) return undefined
+    return { value: decode(text, this.describe()) as T, etag: etagOf(text) }
+  }
+
+  /**
+   * `set` only if the value's version is still `expected` (an etag from
+   * `entry`, `'*'` for any value, `null` for none, which creates it).
+   */
+  async compareAndSet(expected: Expected, value: T): Promise<CompareAndSetResult> {
+    const version = checkExpected(expected)
+    const json = encode(value)
+    return this.call((redis) => compareAndSet(redis, this.key, undefined, version, json))
   }
 
   private createIfAbsent(): Promise<unknown> {

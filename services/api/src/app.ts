@@ -1,0 +1,138 @@
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { errorHandler, type Logger } from '@redproc/service-kit'
+import { type Context, listSharedObjects } from '@redproc/shared'
+import express, { type Express, type RequestHandler } from 'express'
+import { rateLimit } from 'express-rate-limit'
+import helmet from 'helmet'
+import { pinoHttp } from 'pino-http'
+import { requireKeyOrSession } from './http/auth.js'
+import { corsFor } from './http/cors.js'
+import { sendError } from './http/errors.js'
+import { sessionRouter } from './http/session-routes.js'
+import { createMetrics } from './monitoring/metrics.js'
+import type { Monitoring } from './monitoring/monitoring.js'
+import { monitoringRouter } from './monitoring/routes.js'
+import { openApiDocument } from './openapi/document.js'
+import { dictsRouter } from './shared-state/dicts.js'
+import { listsRouter } from './shared-state/lists.js'
+import { namespacesRouter } from './shared-state/namespaces.js'
+import { valuesRouter } from './shared-state/values.js'
+import { API_VERSION } from './version.js'
+
+export interface ApiDeps {
+  mp: Context
+  /** undefined only when serving on loopback with --insecure-loopback. */
+  authkey: string | undefined
+  logger: Logger
+  /** @default [] (CORS off) */
+  corsOrigins?: string[]
+  /** Per client address on /v1; 0 is off. @default 6000 */
+  rateLimitPerMinute?: number
+  /** @default 1048576 */
+  bodyLimitBytes?: number
+  /** The live view of queues, workers and sync objects: `createMonitoring(mp, logger)`. */
+  monitoring: Monitoring
+}
+
+const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url))
+const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot'))
+export const ADMIN = '/admin/queues'
+
+/** The api as an express app, not listening: `main.ts` listens, tests use port 0. */
+export function createApp(deps: ApiDeps): Express {
+  const { mp, authkey, logger } = deps
+  const { monitor, hub, board } = deps.monitoring
+  const metrics = createMetrics(monitor)
+  const keyed = requireKeyOrSession(authkey)
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('strict routing', true)
+  // ETags here are versions of stored values (If-Match), never express's hashes of a body.
+  app.set('etag', false)
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  )
+  app.use(securityHeaders())
+  app.use(corsFor(deps.corsOrigins ?? []))
+  app.use(metrics.observe)
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' })
+  })
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await mp.redis.ping()
+      res.json({ status: 'ready' })
+    } catch {
+      sendError(res, 503, 'CONNECTION', 'Redis does not answer')
+    }
+  })
+
+  // The page and its scripts hold no data: they load without the key and ask for it.
+  app.get('/', (_req, res) => res.sendFile('index.html', { root: PUBLIC }))
+  app.use('/assets', express.static(PUBLIC, { index: false }))
+  app.use('/assets', express.static(UPLOT, { index: false }))
+
+  app.get('/metrics', keyed, async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+  app.get('/openapi.json', keyed, (_req, res) => {
+    res.json(openApiDocument())
+  })
+  app.use(ADMIN, keyed, board.router)
+
+  const v1 = express.Router({ strict: true })
+  v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
+  v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
+  v1.use('/session', sessionRouter(authkey))
+  v1.use(keyed)
+  v1.get('/', (_req, res) => {
+    res.json({ name: 'redproc', version: API_VERSION, namespace: mp.options.namespace })
+  })
+  v1.get('/objects', async (_req, res) => {
+    res.json({ objects: await listSharedObjects(mp) })
+  })
+  v1.use('/dicts', dictsRouter(mp))
+  v1.use('/lists', listsRouter(mp))
+  v1.use('/namespaces', namespacesRouter(mp))
+  v1.use('/values', valuesRouter(mp))
+  v1.use(monitoringRouter(mp, monitor, hub))
+  app.use('/v1', v1)
+
+  app.use((req, res) => {
+    sendError(res, 404, 'KEY_ERROR', `no route ${req.method} ${req.path}`)
+  })
+  app.use(errorHandler(logger.child({ component: 'errors' })))
+  return app
+}
+
+/** helmet's headers; bull-board's page needs inline scripts, so its CSP is off. */
+function securityHeaders(): RequestHandler {
+  const strict = helmet()
+  const forBullBoard = helmet({ contentSecurityPolicy: false })
+  return (req, res, next) => (req.path.startsWith(ADMIN) ? forBullBoard : strict)(req, res, next)
+}
+
+/** Per client address; brute-forcing the key counts too, as the limit runs before the check. */
+function rateLimiter(perMinute: number): RequestHandler {
+  if (perMinute === 0) return (_req, _res, next) => next()
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) =>
+      sendError(
+        res,
+        429,
+        'RATE_LIMITED',
+        `more than ${perMinute} requests a minute from this address`,
+      ),
+  })
+}

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { type RequestOptions, startApi } from './support/api.js'
+import { snapshot } from './support/snapshot.js'
+
+interface Case {
+  what: string
+  method: string
+  path: string
+  options?: RequestOptions
+  status: number
+  code: string
+}
+
+const json = (body: unknown): RequestOptions => ({ body })
+const big = 'x'.repeat(2 * 1024 * 1024)
+
+/** Each is refused with its status and code, and leaves Redis as it was. */
+const CASES: Case[] = [
+  // The key
+  {
+    what: 'no key',
+    method: 'GET',
+    path: '/v1/dicts/d',
+    options: { auth: false },
+    status: 401,
+    code: 'AUTH',
+  },
+  {
+    what: 'a wrong key',
+    method: 'PUT',
+    path: '/v1/dicts/d/a',
+    options: { body: { value: 2 }, headers: { authorization: 'Bearer nope' } },
+    status: 401,
+    code: 'AUTH',
+  },
+  {
+    what: 'a malformed Authorization header',
+    method: 'DELETE',
+    path: '/v1/lists/l',
+    options: { headers: { authorization: 'Basic abc' } },
+    status: 401,
+    code: 'AUTH',
+  },
+  // The body
+  {
+    what: 'malformed JSON',
+    method: 'PATCH',
+    path: '/v1/dicts/d',
+    options: { rawBody: '{"a": 1,' },
+    status: 400,
+    code: 'VALUE_ERROR',
+  },
+  {
+    what: 'an oversized body',
+    method: 'POST',
+    path: '/v1/lists/l',
+    options: json({ append: big }),
+    status: 413,
+    code: 'VALUE_ERROR',
+  },
+  {
+    what: 'a body without value',
+    method: 'PUT',
+    path: '/v1/dicts/d/a',
+    options: json({}),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'an unknown body field',
+    method: 'PUT',
+    path: '/v1/values/v',
+    options: json({ value: 1, extra: true }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'PATCH with an array',
+    method: 'PATCH',
+    path: '/v1/dicts/d',
+    options: json([1]),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'both append and extend',
+    method: 'POST',
+    path: '/v1/lists/l',
+    options: json({ append: 1, extend: [2] }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'extend with no array',
+    method: 'POST',
+    path: '/v1/lists/l',
+    options: json({ extend: 3 }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'add of a string',
+    method: 'POST',
+    path: '/v1/values/v',
+    options: json({ add: '1' }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'add to a value that is not a number',
+    method: 'POST',
+    path: '/v1/values/text',
+    options: json({ add: 1 }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'a value nested past the depth limit',
+    method: 'PUT',
+    path: '/v1/dicts/d/deep',
+    options: { rawBody: `{"value":${'['.repeat(1200)}${']'.repeat(1200)}}` },
+    status: 400,
+    code: 'NOT_SERIALIZABLE',
+  },
+  // Names, keys, indices
+  {
+    what: 'a bad dict name',
+    method: 'PUT',
+    path: '/v1/dicts/-bad/a',
+    options: json({ value: 1 }),
+    status: 400,
+    code: 'INVALID_NAME',
+  },
+  {
+    what: 'a name with a brace',
+    method: 'GET',
+    path: '/v1/lists/a%7Bb',
+    status: 400,
+    code: 'INVALID_NAME',
+  },
+  {
+    what: 'a 201-character name',
+    method: 'GET',
+    path: `/v1/values/${'n'.repeat(201)}`,
+    status: 400,
+    code: 'INVALID_NAME',
+  },
+  {
+    what: 'an index that is not an integer',
+    method: 'GET',
+    path: '/v1/lists/l/1.5',
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'an index out of range',
+    method: 'GET',
+    path: '/v1/lists/l/99',
+    status: 404,
+    code: 'INDEX_ERROR',
+  },
+  {
+    what: 'a PUT out of range',
+    method: 'PUT',
+    path: '/v1/lists/l/-99',
+    options: json({ value: 0 }),
+    status: 404,
+    code: 'INDEX_ERROR',
+  },
+  {
+    what: 'pop from an empty list',
+    method: 'POST',
+    path: '/v1/lists/empty/pop',
+    status: 404,
+    code: 'INDEX_ERROR',
+  },
+  {
+    what: 'pop with a string index',
+    method: 'POST',
+    path: '/v1/lists/l/pop',
+    options: json({ index: '0' }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'remove of an absent item',
+    method: 'POST',
+    path: '/v1/lists/l/remove',
+    options: json({ value: 'zz' }),
+    status: 422,
+    code: 'VALUE_ERROR',
+  },
+  {
+    what: 'an unknown attribute',
+    method: 'GET',
+    path: '/v1/namespaces/ns/nope',
+    status: 404,
+    code: 'KEY_ERROR',
+  },
+  {
+    what: 'a value never set',
+    method: 'GET',
+    path: '/v1/values/never',
+    status: 404,
+    code: 'KEY_ERROR',
+  },
+  {
+    what: 'a bad page count',
+    method: 'GET',
+    path: '/v1/dicts/d?count=-1',
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'a bad cursor',
+    method: 'GET',
+    path: '/v1/dicts/d?cursor=abc',
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'an unknown query parameter',
+    method: 'GET',
+    path: '/v1/lists/l?begin=1',
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  // Preconditions
+  {
+    what: 'a malformed If-Match',
+    method: 'PUT',
+    path: '/v1/values/v',
+    options: { body: { value: 5 }, headers: { 'if-match': 'abc' } },
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'a stale If-Match',
+    method: 'PUT',
+    path: '/v1/values/v',
+    options: { body: { value: 5 }, headers: { 'if-match': `"${'0'.repeat(40)}"` } },
+    status: 412,
+    code: 'PRECONDITION_FAILED',
+  },
+  // Routes
+  { what: 'an unknown route', method: 'GET', path: '/v1/tables/t', status: 404, code: 'KEY_ERROR' },
+  {
+    what: 'a trailing slash',
+    method: 'DELETE',
+    path: '/v1/dicts/d/',
+    status: 404,
+    code: 'KEY_ERROR',
+  },
+]
+
+describe('bad input: a 4xx with a stable code, and nothing changes', () => {
+  for (const c of CASES) {
+    it(`${c.what}: ${c.method} ${c.path.slice(0, 60)} → ${c.status} ${c.code}`, async (t) => {
+      const api = await startApi(t)
+      await api.mp.dict('d').set('a', 1)
+      await api.mp.list('l').extend([1, 2, 3])
+      await api.mp.namespace('ns').set('x', 1)
+      await api.mp.value('v', 1).set(1)
+      await api.mp.value('text').set('hello')
+      const before = await snapshot(api.mp)
+      const reply = await api.request(c.method, c.path, c.options)
+      assert.equal(reply.status, c.status, JSON.stringify(reply.body))
+      assert.equal(reply.body?.error?.code, c.code)
+      assert.equal(typeof reply.body.error.message, 'string')
+      assert.deepEqual(await snapshot(api.mp), before)
+    })
+  }
+})
