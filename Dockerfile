@@ -8,6 +8,7 @@ COPY package.json package-lock.json turbo.json tsconfig.base.json ./
 COPY shared/package.json shared/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/test-support/package.json packages/test-support/
+COPY services/api/package.json services/api/
 COPY services/producer/package.json services/producer/
 COPY services/consumer/package.json services/consumer/
 COPY examples/package.json examples/
@@ -16,7 +17,7 @@ RUN npm ci --no-audit --no-fund
 COPY shared shared
 COPY packages packages
 COPY services services
-RUN npx turbo run build --filter=@redproc/producer --filter=@redproc/consumer \
+RUN npx turbo run build --filter=@redproc/api --filter=@redproc/producer --filter=@redproc/consumer \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -28,6 +29,8 @@ COPY --from=build /app/shared/package.json shared/
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/packages/service-kit/package.json packages/service-kit/
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
+COPY --from=build /app/services/api/package.json services/api/
+COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/services/producer/package.json services/producer/
 COPY --from=build /app/services/producer/dist services/producer/dist
 COPY --from=build /app/services/consumer/package.json services/consumer/

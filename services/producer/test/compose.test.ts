@@ -38,6 +38,7 @@ function variablesRead(...sources: string[]): Set<string> {
 
 const KIT_CONFIG = 'packages/service-kit/src/config.ts'
 const SERVICES = {
+  api: { dir: 'services/api', sources: ['services/api/src/config.ts'] },
   producer: { dir: 'services/producer', sources: ['services/producer/src/config.ts', KIT_CONFIG] },
   consumer: { dir: 'services/consumer', sources: ['services/consumer/src/config.ts', KIT_CONFIG] },
 } as const
@@ -85,14 +86,16 @@ describe('docker-compose.yml', () => {
     })
   }
 
-  it('publishes the producer on its PORT and probes /readyz there, on every interface', () => {
-    const producer = compose.services.producer as ComposeService
-    const port = producer.environment?.PORT
-    assert.deepEqual(producer.ports, [`${port}:${port}`])
-    assert.equal(producer.environment?.HOST, '0.0.0.0')
-    assert.match(producer.environment?.REDPROC_AUTHKEY ?? '', /^\$\{REDPROC_AUTHKEY:\?/)
-    assert.ok(producer.healthcheck?.test.join(' ').includes(`127.0.0.1:${port}/readyz`))
-  })
+  for (const name of ['api', 'producer']) {
+    it(`publishes the ${name} on its PORT and probes /readyz there, on every interface`, () => {
+      const service = compose.services[name] as ComposeService
+      const port = service.environment?.PORT
+      assert.deepEqual(service.ports, [`${port}:${port}`])
+      assert.equal(service.environment?.HOST, '0.0.0.0')
+      assert.match(service.environment?.REDPROC_AUTHKEY ?? '', /^\$\{REDPROC_AUTHKEY:\?/)
+      assert.ok(service.healthcheck?.test.join(' ').includes(`127.0.0.1:${port}/readyz`))
+    })
+  }
 
   it('scales consumers by replicas, probes their health port, and gives SIGTERM time', () => {
     const consumer = compose.services.consumer as ComposeService & { stop_grace_period?: string }
