@@ -1,16 +1,14 @@
-import { type Context, listQueues, listWorkers, type WorkerInfo } from '@redproc/shared'
+import {
+  type Context,
+  type JobCounts,
+  listQueues,
+  listWorkers,
+  type WorkerInfo,
+} from '@redproc/shared'
 
-/** A joinable queue's counts, as `JoinableQueue.counts()` gives them. */
-export interface QueueCounts {
+/** A joinable queue's counts, as `JoinableQueue.counts()` gives them, with its name. */
+export interface QueueCounts extends JobCounts {
   name: string
-  waiting: number
-  active: number
-  delayed: number
-  completed: number
-  failed: number
-  /** Put and not yet acknowledged: what join() waits on. */
-  unfinished: number
-  shutdown: 'graceful' | 'immediate' | null
 }
 
 /** Every joinable queue of the namespace with its counts; the handles are closed after. */
