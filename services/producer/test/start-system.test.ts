@@ -12,7 +12,7 @@ function alive(pid: number): boolean {
 }
 
 describe('npm start', () => {
-  it('starts a producer and two consumers, runs the demo, and Ctrl-C stops exactly those', async (t) => {
+  it('starts the api, a producer and two consumers, runs the demo, and Ctrl-C stops exactly those', async (t) => {
     const namespace = uniqueNamespace()
     await openContext(t, namespace)
     const system = startProcess(t, ['scripts/start-system.mjs'], {
@@ -20,6 +20,7 @@ describe('npm start', () => {
       REDPROC_NAMESPACE: namespace,
       REDPROC_AUTHKEY: undefined,
       PRODUCER_PORT: '0',
+      API_PORT: '0',
     })
     const banner = await system.line((l) => /authkey\s+\S{32}/.test(String(l.msg)), 'the authkey')
     assert.match(String(banner.msg), /\(generated/)
@@ -31,7 +32,7 @@ describe('npm start', () => {
     system.signal('SIGINT')
     assert.equal(await system.exited, 0)
     const started = [...new Set(pids)].map(Number)
-    assert.equal(started.length, 3, `a producer and two consumers: ${started}`)
+    assert.equal(started.length, 4, `the api, a producer and two consumers: ${started}`)
     for (const pid of started) assert.ok(!alive(pid), `process ${pid} outlived npm start`)
   })
 })
