@@ -90,6 +90,7 @@ export type {
   JobState,
   PutJobResult,
 } from './queues/job-store.js'
+export { RUN_TIME_BOUNDS_MS } from './queues/job-store.js'
 export {
   type GetJobOptions,
   JoinableQueue,

@@ -7,6 +7,7 @@ import {
   type Json,
   listQueues,
   listWorkers,
+  RUN_TIME_BOUNDS_MS,
   serve,
 } from '../src/index.js'
 import type { Job } from '../src/pool/pool-job.js'
@@ -48,7 +49,8 @@ for (const topology of TOPOLOGIES) {
         assert.equal(job?.attemptsMade, 1)
         assert.ok((job?.finishedOn ?? 0) >= (job?.timestamp ?? Infinity))
       }
-      assert.deepEqual(await q.counts(), {
+      const { runTimes, ...counts } = await q.counts()
+      assert.deepEqual(counts, {
         waiting: 0,
         active: 0,
         delayed: 0,
@@ -56,7 +58,43 @@ for (const topology of TOPOLOGIES) {
         failed: 0,
         unfinished: 0,
         shutdown: null,
+        totals: { completed: 3, failed: 0 },
       })
+      assert.equal(runTimes.buckets.length, RUN_TIME_BOUNDS_MS.length + 1)
+      assert.equal(
+        runTimes.buckets.reduce((sum, n) => sum + n, 0),
+        3,
+        'each run is in one bucket',
+      )
+      await q.close()
+    })
+
+    it('totals and run times outlive the jobs that retention removes', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.joinableQueue<Json>('retained')
+      await q.put('acknowledged by hand')
+      assert.equal(await q.get(), 'acknowledged by hand')
+      await q.taskDone()
+      await q.putJobs([
+        {
+          name: 'slowDouble',
+          data: { task: 'slowDouble', args: [1, 30] },
+          opts: { removeOnComplete: true },
+        },
+        { name: 'fail', data: { task: 'fail', args: ['no'] }, opts: { removeOnFail: true } },
+      ])
+      await using _server = await serve(mp, { queue: 'retained', tasks, concurrency: 1 })
+      await q.join({ timeout: 10_000 })
+      const counts = await q.counts()
+      assert.equal(counts.completed + counts.failed, 0, 'nothing is kept')
+      assert.deepEqual(counts.totals, { completed: 2, failed: 1 })
+      const slow = RUN_TIME_BOUNDS_MS.findIndex((bound) => bound >= 30)
+      assert.equal(
+        counts.runTimes.buckets.slice(slow).reduce((sum, n) => sum + n, 0) >= 1,
+        true,
+        `the 30 ms run is counted at or above ${RUN_TIME_BOUNDS_MS[slow]} ms: ${counts.runTimes.buckets}`,
+      )
+      assert.ok(counts.runTimes.totalMs >= 30, `the runs took ${counts.runTimes.totalMs} ms`)
       await q.close()
     })
 

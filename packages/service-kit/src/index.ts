@@ -34,10 +34,11 @@ export {
   redisUrl,
   setting,
 } from './config.js'
+export { errorHandler } from './error-handler.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
 export { type Listening, listen, listenOrExit } from './listen.js'
 export { createLogger, type Logger, type LoggerConfig } from './logger.js'
 export { connectOrExit } from './redis.js'
-export { errorHandler } from './service-app.js'
+export { requestLog } from './request-log.js'
 export { type SignalOptions, stopOnSignals } from './signals.js'
 export { validate } from './validate.js'

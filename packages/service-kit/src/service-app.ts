@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express'
+import express, { type Express, type Router } from 'express'
 import type { Logger } from 'pino'
-import { pinoHttp } from 'pino-http'
 import { bearerAuth } from './bearer-auth.js'
-import { HttpError, toHttpError } from './http-error.js'
+import { errorHandler } from './error-handler.js'
+import { HttpError } from './http-error.js'
+import { requestLog } from './request-log.js'
 
 export interface ServiceAppOptions {
   logger: Logger
@@ -17,9 +17,6 @@ export interface ServiceAppOptions {
   routes(v1: Router): void
 }
 
-/** Request ids from the caller are kept when they look like ids. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/
-
 /**
  * The express app every redproc service is: request logs with ids, `/healthz`
  * and `/readyz` without auth, JSON bodies up to a limit, the routes under
@@ -31,21 +28,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      // Probes come every few seconds: log them only when they fail.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  )
+  app.use(requestLog(logger.child({ component: 'http' })))
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })
@@ -66,25 +49,4 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   })
   app.use(errorHandler(logger.child({ component: 'errors' })))
   return app
-}
-
-/** Answers every error as `{ error: { code, message } }`: for a service that builds its own app. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error)
-      return
-    }
-    const known = toHttpError(error)
-    if (known) {
-      res.status(known.status).json({
-        error: { code: known.code, message: known.message, ...known.details },
-      })
-      return
-    }
-    logger.error({ err: error, reqId: req.id }, 'request failed')
-    res.status(500).json({
-      error: { code: 'INTERNAL', message: `the service failed; see its log for request ${req.id}` },
-    })
-  }
 }

@@ -3,7 +3,7 @@
 const $ = (selector) => document.querySelector(selector)
 const HISTORY = 120 // seconds of throughput per chart
 
-const charts = new Map() // queue name -> { plot, times, completed, failed }
+const charts = new Map() // queue name -> { plot, times, completed, failed, last }
 let source
 
 function el(tag, attributes = {}, ...children) {
@@ -121,10 +121,16 @@ function renderQueues(queues, at) {
       card.querySelector(`[data-count="${count}"]`).textContent = queue[count]
     card.querySelector('.rate').textContent =
       `${queue.completedPerSecond.toFixed(1)}/s done · ${queue.failedPerSecond.toFixed(1)}/s failed`
+    // The chart shows each second's own rate, from the lifetime totals; the
+    // heading the minute's average.
     const chart = charts.get(queue.name)
+    const seconds = chart.last ? (at - chart.last.at) / 1000 : 0
+    const rate = (outcome) =>
+      seconds > 0 ? Math.max(0, queue.totals[outcome] - chart.last.totals[outcome]) / seconds : 0
     chart.times.push(at / 1000)
-    chart.completed.push(queue.completedPerSecond)
-    chart.failed.push(queue.failedPerSecond)
+    chart.completed.push(rate('completed'))
+    chart.failed.push(rate('failed'))
+    chart.last = { at, totals: queue.totals }
     for (const series of [chart.times, chart.completed, chart.failed]) {
       if (series.length > HISTORY) series.shift()
     }

@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorHandler, type Logger } from '@redproc/service-kit'
+import { errorHandler, type Logger, requestLog } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
-import { pinoHttp } from 'pino-http'
 import { requireKeyOrSession } from './http/auth.js'
 import { corsFor } from './http/cors.js'
 import { sendError } from './http/errors.js'
@@ -52,15 +51,29 @@ export function createApp(deps: ApiDeps): Express {
   app.set('strict routing', true)
   // ETags here are versions of stored values (If-Match), never express's hashes of a body.
   app.set('etag', false)
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  )
+  app.use(requestLog(logger.child({ component: 'http' })))
   app.use(securityHeaders())
   app.use(corsFor(deps.corsOrigins ?? []))
   app.use(metrics.observe)
+
+  // Data first: a `/v1` request passes no other route on its way.
+  const v1 = express.Router({ strict: true })
+  v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
+  v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
+  v1.use('/session', sessionRouter(authkey))
+  v1.use(keyed)
+  v1.get('/', (_req, res) => {
+    res.json({ name: 'redproc', version: API_VERSION, namespace: mp.options.namespace })
+  })
+  v1.get('/objects', async (_req, res) => {
+    res.json({ objects: await listSharedObjects(mp) })
+  })
+  v1.use('/dicts', dictsRouter(mp))
+  v1.use('/lists', listsRouter(mp))
+  v1.use('/namespaces', namespacesRouter(mp))
+  v1.use('/values', valuesRouter(mp))
+  v1.use(monitoringRouter(mp, monitor, hub))
+  app.use('/v1', v1)
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
@@ -87,24 +100,6 @@ export function createApp(deps: ApiDeps): Express {
   })
   app.use(ADMIN, keyed, board.router)
 
-  const v1 = express.Router({ strict: true })
-  v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
-  v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
-  v1.use('/session', sessionRouter(authkey))
-  v1.use(keyed)
-  v1.get('/', (_req, res) => {
-    res.json({ name: 'redproc', version: API_VERSION, namespace: mp.options.namespace })
-  })
-  v1.get('/objects', async (_req, res) => {
-    res.json({ objects: await listSharedObjects(mp) })
-  })
-  v1.use('/dicts', dictsRouter(mp))
-  v1.use('/lists', listsRouter(mp))
-  v1.use('/namespaces', namespacesRouter(mp))
-  v1.use('/values', valuesRouter(mp))
-  v1.use(monitoringRouter(mp, monitor, hub))
-  app.use('/v1', v1)
-
   app.use((req, res) => {
     sendError(res, 404, 'KEY_ERROR', `no route ${req.method} ${req.path}`)
   })
@@ -116,7 +111,7 @@ export function createApp(deps: ApiDeps): Express {
 function securityHeaders(): RequestHandler {
   const strict = helmet()
   const forBullBoard = helmet({ contentSecurityPolicy: false })
-  return (req, res, next) => (req.path.startsWith(ADMIN) ? forBullBoard : strict)(req, res, next)
+  return (req, res, next) => (req.url.startsWith(ADMIN) ? forBullBoard : strict)(req, res, next)
 }
 
 /** Per client address; brute-forcing the key counts too, as the limit runs before the check. */

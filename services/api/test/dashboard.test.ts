@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@redproc/shared'
+import { startConsumer } from '@redproc/test-support'
 import { chromium, type Page } from 'playwright-core'
 import { AUTHKEY, startApi } from './support/api.js'
 
@@ -56,19 +56,16 @@ it('the dashboard logs in, shows a queue counting while jobs run, and a worker g
 
   await api.mp.dict('settings').set('mode', 'fast')
   await api.mp.lock('deploy').acquire()
-  const server = await serve(api.mp, {
-    queue: 'jobs',
-    // Work that takes a while, so the page sees the queue busy.
-    tasks: {
-      double: async (x: number) => new Promise((done) => setTimeout(() => done(x * 2), 50)),
-    },
-    concurrency: 2,
-    heartbeatMs: 200,
+  // A consumer service, as it runs in production: its own process, the default tasks.
+  const consumer = await startConsumer(t, {
+    namespace: api.mp.options.namespace,
+    args: ['--queue', 'jobs', '--concurrency', '2', '--heartbeat-ms', '200'],
   })
   const worker = page.locator(`#workers tr[data-state="live"]`)
   await worker.waitFor()
-  const items = Array.from({ length: 60 }, (_, i) => i)
-  const results = api.mp.pool({ queue: 'jobs' }).map('double', items, { chunksize: 1 })
+  // Each job waits 50 ms like a call to another service, so the page sees the queue busy.
+  const items = Array.from({ length: 60 }, () => 50)
+  const results = api.mp.pool({ queue: 'jobs' }).map('io', items, { chunksize: 1 })
   await untilUnfinished(page, (count) => count > 0)
   await page.locator('#sync td', { hasText: 'deploy' }).waitFor()
   await page.click('#refresh-objects')
@@ -79,8 +76,11 @@ it('the dashboard logs in, shows a queue counting while jobs run, and a worker g
   if (!process.env.UPDATE_SCREENSHOT) rmSync(SCREENSHOT)
   assert.equal((await results).length, items.length)
   await untilUnfinished(page, (count) => count === 0)
+  // The jobs are gone once finished; the rate counts them still.
+  await page.locator('[data-queue="jobs"] .rate', { hasText: /^[1-9]|^0\.[1-9]/ }).waitFor()
 
-  await server.close()
+  consumer.signal('SIGTERM')
+  await consumer.exited
   await page.locator('#workers tr[data-state="dead"]').waitFor()
   assert.equal(
     await page.locator('#workers tr[data-state="live"]').count(),

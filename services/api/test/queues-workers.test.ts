@@ -24,7 +24,10 @@ it('queues and workers follow a served pool map; worker:up and worker:down strea
   assert.ok(jobs, 'the queue is listed')
   assert.equal(jobs.unfinished, 0)
   assert.equal(jobs.waiting, 0)
-  assert.equal(typeof jobs.completedPerSecond, 'number')
+  // The pool's jobs are removed once finished; the totals and the rate still count them.
+  assert.equal(jobs.completed, 0, 'nothing is kept')
+  assert.ok(jobs.totals.completed >= 1, `totals: ${JSON.stringify(jobs.totals)}`)
+  assert.ok(jobs.completedPerSecond > 0, 'the rate follows the totals')
   assert.equal((await api.request('GET', '/v1/queues/jobs')).body.name, 'jobs')
   assert.equal((await api.request('GET', '/v1/queues/nope')).status, 404)
   const workers = await api.request('GET', '/v1/workers')
@@ -49,4 +52,14 @@ it('queues and workers follow a served pool map; worker:up and worker:down strea
 
   const metrics = await api.request('GET', '/metrics')
   assert.match(metrics.body, /redproc_queue_jobs\{queue="jobs",state="unfinished"\} 0/)
+  const finished = jobs.totals.completed
+  assert.match(
+    metrics.body,
+    new RegExp(`redproc_jobs_finished_total\\{queue="jobs",outcome="completed"\\} ${finished}\n`),
+  )
+  assert.match(
+    metrics.body,
+    new RegExp(`redproc_job_run_seconds_count\\{queue="jobs"\\} ${finished}\n`),
+  )
+  assert.match(metrics.body, /redproc_job_run_seconds_bucket\{queue="jobs",le="\+Inf"\} \d+/)
 })

@@ -47,13 +47,30 @@ export type JobOutcome = { ok: true; result: Json } | { ok: false; error: JobErr
 /** Where a finished run left its job; 'lost' when the job's lease had passed to another consumer. */
 export type FinishedAs = 'completed' | 'failed' | 'retrying' | 'lost'
 
+/** The upper bounds, in ms, of the buckets finished runs are counted in (as Prometheus's `le`). */
+export const RUN_TIME_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 60_000]
+const RUN_TIME_BOUNDS = RUN_TIME_BOUNDS_MS.join(',')
+
 /** How many jobs of a queue are where, and how many join() still waits for. */
 export interface JobCounts {
   waiting: number
   active: number
   delayed: number
+  /** Kept in the completed set now: retention (removeOnComplete) removes jobs from it. */
   completed: number
+  /** Kept in the failed set now. */
   failed: number
+  /**
+   * Every job completed or acknowledged, and failed for good, since the queue
+   * was made, whatever retention removed: the counters rates are read from.
+   */
+  totals: { completed: number; failed: number }
+  /**
+   * Runs of tasks that finished (by `serve()`, pools and the consumer
+   * service; a plain `taskDone()` has no run time): `buckets[i]` ran at most
+   * `RUN_TIME_BOUNDS_MS[i]` ms (the last entry longer), and all took `totalMs`.
+   */
+  runTimes: { buckets: number[]; totalMs: number }
   /** Put and not yet finished or acknowledged: what join() waits on. */
   unfinished: number
   shutdown: 'graceful' | 'immediate' | null
@@ -167,6 +184,7 @@ export class JobStore {
           keepByDefault,
           this.signals,
           this.finished,
+          RUN_TIME_BOUNDS,
         ],
       ),
     )
@@ -195,22 +213,28 @@ export class JobStore {
         .zcard(keys.delayed)
         .zcard(keys.completed)
         .zcard(keys.failed)
-        .hmget(this.state, 'unfinished', 'shutdown')
+        .hgetall(this.state)
         .exec(),
     )
     const values = (replies ?? []).map(([error, value]) => {
       if (error) throw error
       return value
     })
-    const [unfinished, shutdown] = values[5] as [string | null, string | null]
+    const state = values[5] as Record<string, string>
+    const count = (field: string) => Number(state[field] ?? 0)
     return {
       waiting: values[0] as number,
       active: values[1] as number,
       delayed: values[2] as number,
       completed: values[3] as number,
       failed: values[4] as number,
-      unfinished: Number(unfinished ?? 0),
-      shutdown: (shutdown as JobCounts['shutdown']) ?? null,
+      unfinished: count('unfinished'),
+      shutdown: (state.shutdown as JobCounts['shutdown']) ?? null,
+      totals: { completed: count('completed'), failed: count('failed') },
+      runTimes: {
+        buckets: [...RUN_TIME_BOUNDS_MS.map((bound) => count(`ms<=${bound}`)), count('ms<=inf')],
+        totalMs: count('ms'),
+      },
     }
   }
 

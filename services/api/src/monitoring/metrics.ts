@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express'
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Monitor } from './monitor.js'
+import { registerQueueTotals } from './queue-totals.js'
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'unfinished'] as const
 
@@ -48,6 +49,7 @@ export function createMetrics(monitor: Monitor): { registry: Registry; observe: 
     labelNames: ['queue', 'outcome'] as const,
     registers: [registry],
   })
+  registerQueueTotals(registry, monitor)
   const workers = new Gauge({
     name: 'redproc_workers',
     help: 'Serving processes with a live heartbeat, by queue',

@@ -99,8 +99,8 @@ export class Monitor {
   }
 
   private summarize(queue: QueueCounts, at: number): QueueSummary {
-    this.rates.record(`${queue.name}:completed`, queue.completed, at)
-    this.rates.record(`${queue.name}:failed`, queue.failed, at)
+    this.rates.record(`${queue.name}:completed`, queue.totals.completed, at)
+    this.rates.record(`${queue.name}:failed`, queue.totals.failed, at)
     return {
       ...queue,
       completedPerSecond: this.rates.perSecond(`${queue.name}:completed`),
@@ -138,8 +138,8 @@ export class Monitor {
     for (const queue of after.queues) {
       const old = earlier.get(queue.name)
       if (!old) continue
-      const completed = queue.completed - old.completed
-      const failed = queue.failed - old.failed
+      const completed = queue.totals.completed - old.totals.completed
+      const failed = queue.totals.failed - old.totals.failed
       if (completed > 0) this.hub.publish('job:completed', { queue: queue.name, count: completed })
       if (failed > 0) this.hub.publish('job:failed', { queue: queue.name, count: failed })
       if (

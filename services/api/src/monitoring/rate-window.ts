@@ -1,8 +1,8 @@
 /**
  * Rates of counters over a sliding window: each counter's readings are kept
  * for `windowMs`, and its rate is the rise from the oldest to the newest.
- * A counter that falls (a queue's retention trimmed its completed set) starts
- * its window again rather than showing a negative rate.
+ * A counter that falls (its queue was deleted and made again) starts its
+ * window again rather than showing a negative rate.
  */
 export class RateWindow {
   private readonly readings = new Map<string, Array<[at: number, value: number]>>()

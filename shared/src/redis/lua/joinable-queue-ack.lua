@@ -6,7 +6,7 @@
   active; a late ack of a job that has since been given to another consumer,
   or acked already, changes nothing. So no item is counted twice.
 
-  KEYS[1]  the queue's state hash: unfinished
+  KEYS[1]  the queue's state hash: unfinished; 'completed', the lifetime total
   KEYS[2]  BullMQ active list
   KEYS[3]  BullMQ stalled set
   KEYS[4]  BullMQ events stream
@@ -63,6 +63,9 @@ if keep > 0 then
   end
 end
 
+if acked > 0 then
+  redis.call('HINCRBY', state, 'completed', acked)
+end
 local left = tonumber(redis.call('HGET', state, 'unfinished') or '0')
 if counted > 0 then
   left = redis.call('HINCRBY', state, 'unfinished', -counted)

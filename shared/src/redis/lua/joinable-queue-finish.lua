@@ -9,7 +9,9 @@
   while the lock has lapsed and the job is still in active), so a consumer
   whose lease was lost changes nothing: the job is someone else's now.
 
-  KEYS[1]  the queue's state hash: unfinished
+  KEYS[1]  the queue's state hash: unfinished; the lifetime totals 'completed' and
+           'failed'; 'ms<=B', the finished runs that took at most B ms, and 'ms',
+           the time all runs took
   KEYS[2]  BullMQ active list
   KEYS[3]  BullMQ stalled set
   KEYS[4]  BullMQ wait list
@@ -30,6 +32,7 @@
   ARGV[9]  finished jobs kept when the job's options do not say (0: removed at once)
   ARGV[10] the queue's signal channel ('join' when the unfinished count reaches 0)
   ARGV[11] the queue's finished channel (the job id, when someone waits for the job)
+  ARGV[12] the upper bounds of the run-time buckets, in ms, ascending, comma-separated
 
   Returns  'completed', 'failed', 'retrying' (back in wait or delayed), or
            'lost' (not held under this token: nothing changed)
@@ -135,6 +138,19 @@ if redis.call('HEXISTS', jobKey, 'rpw') == 1 then
   redis.call('PUBLISH', ARGV[11], id)
 end
 local counted = redis.call('HEXISTS', jobKey, 'rpc') == 1
+-- Totals and run times outlive the jobs, which retention removes: rates and
+-- durations stay readable whatever the queue keeps.
+redis.call('HINCRBY', state, outcome, 1)
+local ran = now - (tonumber(redis.call('HGET', jobKey, 'processedOn')) or now)
+local bucket = 'inf'
+for bound in string.gmatch(ARGV[12], '[^,]+') do
+  if ran <= tonumber(bound) then
+    bucket = bound
+    break
+  end
+end
+redis.call('HINCRBY', state, 'ms<=' .. bucket, 1)
+redis.call('HINCRBY', state, 'ms', ran)
 if removeNow then
   redis.call('DEL', jobKey, jobKey .. ':logs')
 else
