@@ -14,6 +14,7 @@ import { createMetrics } from './monitoring/metrics.js'
 import type { Monitoring } from './monitoring/monitoring.js'
 import { monitoringRouter } from './monitoring/routes.js'
 import { openApiDocument } from './openapi/document.js'
+import { callsHandler } from './shared-state/calls.js'
 import { dictsRouter } from './shared-state/dicts.js'
 import { listsRouter } from './shared-state/lists.js'
 import { namespacesRouter } from './shared-state/namespaces.js'
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.get('/objects', async (_req, res) => {
     res.json({ objects: await listSharedObjects(mp) })
   })
+  v1.post('/call', callsHandler(mp, logger.child({ component: 'calls' })))
   v1.use('/dicts', dictsRouter(mp))
   v1.use('/lists', listsRouter(mp))
   v1.use('/namespaces', namespacesRouter(mp))

@@ -252,9 +252,102 @@ const CASES: Case[] = [
     status: 404,
     code: 'KEY_ERROR',
   },
+  // The manager protocol: a refused request runs none of its calls
+  {
+    what: 'calls that are not an array',
+    method: 'POST',
+    path: '/v1/call',
+    options: json({ calls: { kind: 'dict', name: 'd', method: 'clear' } }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'no calls',
+    method: 'POST',
+    path: '/v1/call',
+    options: json({ calls: [] }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'more than 1000 calls',
+    method: 'POST',
+    path: '/v1/call',
+    options: json({
+      calls: Array.from({ length: 1001 }, () => ({ kind: 'dict', name: 'd', method: 'clear' })),
+    }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'a call to an unknown kind, beside a good one',
+    method: 'POST',
+    path: '/v1/call',
+    options: json({
+      calls: [
+        { kind: 'dict', name: 'd', method: 'clear' },
+        { kind: 'lock', name: 'x', method: 'release' },
+      ],
+    }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
+  {
+    what: 'a call with an unknown field',
+    method: 'POST',
+    path: '/v1/call',
+    options: json({ calls: [{ kind: 'list', name: 'l', method: 'clear', extra: 'x' }] }),
+    status: 400,
+    code: 'TYPE_ERROR',
+  },
 ]
 
 describe('bad input: a 4xx with a stable code, and nothing changes', () => {
+  it('a call the object refuses fails alone, and changes nothing', async (t) => {
+    const api = await startApi(t)
+    await api.mp.dict('d').set('a', 1)
+    await api.mp.list('l').extend([1, 2, 3])
+    const before = await snapshot(api.mp)
+    const reply = await api.request('POST', '/v1/call', {
+      body: {
+        calls: [
+          { kind: 'dict', name: 'd', method: 'get', args: ['a'] },
+          { kind: 'dict', name: 'd', method: 'constructor' },
+          { kind: 'dict', name: 'd', method: 'set', args: [7, 1] },
+          { kind: 'list', name: 'l', method: 'get', args: [99] },
+          { kind: 'list', name: 'l', method: 'set', args: [0] },
+          { kind: 'list', name: 'bad name!', method: 'length' },
+          { kind: 'value', name: 'v', method: 'add', args: ['x'] },
+          {
+            kind: 'dict',
+            name: 'd',
+            method: 'update',
+            args: [{ b: undefined, c: 'x'.repeat(10) }],
+          },
+          { kind: 'namespace', name: 'ns', method: 'get', args: ['missing'] },
+        ],
+      },
+    })
+    assert.equal(reply.status, 200)
+    const codes = reply.body.results.map(
+      (r: { value?: unknown; error?: { code: string } }) => r.error?.code ?? r.value,
+    )
+    assert.deepEqual(codes, [
+      1,
+      'VALUE_ERROR',
+      'TYPE_ERROR',
+      'INDEX_ERROR',
+      'NOT_SERIALIZABLE',
+      'INVALID_NAME',
+      'TYPE_ERROR',
+      undefined,
+      'KEY_ERROR',
+    ])
+    assert.deepEqual(await api.mp.dict('d').get('c'), 'xxxxxxxxxx', 'the good update was written')
+    await api.mp.dict('d').delete('c')
+    assert.deepEqual(await snapshot(api.mp), before)
+  })
+
   for (const c of CASES) {
     it(`${c.what}: ${c.method} ${c.path.slice(0, 60)} → ${c.status} ${c.code}`, async (t) => {
       const api = await startApi(t)

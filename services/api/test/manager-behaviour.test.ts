@@ -199,6 +199,39 @@ describe('RemoteManager', () => {
     assert.equal(await manager.dict('d').get('k'), 'from the library')
   })
 
+  it('sends the calls made at the same moment in one request, each answered on its own', async (t) => {
+    const api = await startApi(t)
+    await using manager = await RemoteManager.connect(api.url, { authkey: AUTHKEY })
+    const d = manager.dict<number>('many')
+    await Promise.all(Array.from({ length: 200 }, (_, i) => d.set(`k${i}`, i)))
+    assert.equal(await api.mp.dict('many').size(), 200)
+    const metrics = (await api.request('GET', '/metrics')).body as string
+    const calls = /route="\/v1\/call",status="200"\} (\d+)/.exec(metrics)
+    assert.ok(calls, 'the calls went to /v1/call')
+    assert.ok(Number(calls[1]) <= 3, `200 sets took ${calls[1]} requests`)
+
+    const [found, missing, outOfRange, written] = await Promise.allSettled([
+      d.get('k7'),
+      d.pop('nope'),
+      manager.list('empty').get(3),
+      d.set('after', 1),
+    ])
+    assert.deepEqual(found, { status: 'fulfilled', value: 7 })
+    assert.ok(missing.status === 'rejected' && isRedprocError(missing.reason, 'KEY_ERROR'))
+    assert.ok(outOfRange.status === 'rejected' && isRedprocError(outOfRange.reason, 'INDEX_ERROR'))
+    assert.equal(written.status, 'fulfilled')
+    assert.equal(await api.mp.dict('many').get('after'), 1)
+  })
+
+  it('names keys a URL cannot: the empty key, slashes, dots', async (t) => {
+    const api = await startApi(t)
+    await using manager = await RemoteManager.connect(api.url, { authkey: AUTHKEY })
+    const d = manager.dict('odd')
+    for (const key of ['', 'a/b', '..', '?x=1#y']) await d.set(key, key.length)
+    assert.deepEqual(await api.mp.dict('odd').toObject(), { '': 0, 'a/b': 3, '..': 2, '?x=1#y': 6 })
+    assert.equal(await d.get(''), 0)
+  })
+
   it('fails with AUTH on a wrong key', async (t) => {
     const api = await startApi(t)
     await assert.rejects(RemoteManager.connect(api.url, { authkey: 'wrong' }), (error) =>
@@ -223,19 +256,23 @@ describe('RemoteManager', () => {
   })
 
   it('checks its options at run time', async () => {
-    const cases: Array<[unknown, unknown]> = [
-      ['not a url', { authkey: 'k' }],
-      ['ftp://host', { authkey: 'k' }],
-      ['http://user:pw@host', { authkey: 'k' }],
-      ['http://host', undefined],
-      ['http://host', { authkey: '' }],
-      ['http://host', { authkey: 'k', connection: 2 }],
-      ['http://host', { authkey: 'k', timeoutMs: -1 }],
+    const cases: Array<[unknown, unknown, 'TYPE_ERROR' | 'VALUE_ERROR']> = [
+      ['not a url', { authkey: 'k' }, 'TYPE_ERROR'],
+      ['ftp://host', { authkey: 'k' }, 'TYPE_ERROR'],
+      ['http://user:pw@host', { authkey: 'k' }, 'TYPE_ERROR'],
+      ['http://host', undefined, 'TYPE_ERROR'],
+      ['http://host', 'k', 'TYPE_ERROR'],
+      ['http://host', { authkey: '' }, 'TYPE_ERROR'],
+      ['http://host', { authkey: 7 }, 'TYPE_ERROR'],
+      ['http://host', { authkey: 'k', connection: 2 }, 'TYPE_ERROR'],
+      ['http://host', { authkey: 'k', timeoutMs: '5' }, 'TYPE_ERROR'],
+      ['http://host', { authkey: 'k', timeoutMs: -1 }, 'VALUE_ERROR'],
+      ['http://host', { authkey: 'k', connections: 0 }, 'VALUE_ERROR'],
     ]
-    for (const [url, options] of cases) {
+    for (const [url, options, code] of cases) {
       await assert.rejects(
         RemoteManager.connect(url as string, options as { authkey: string }),
-        (error) => isRedprocError(error, 'TYPE_ERROR'),
+        (error) => isRedprocError(error, code),
         `${url} ${JSON.stringify(options)}`,
       )
     }

@@ -3,22 +3,11 @@ import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../err
 
 /** One HTTP exchange with the manager server. */
 export interface ManagerRequest {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
-  /** The path below the server's base, already encoded: `/v1/dicts/d`. */
+  method: 'GET' | 'POST'
+  /** The path below the server's base: `/v1/call`. */
   path: string
-  query?: Record<string, string | number | undefined>
   /** JSON text, encoded by the caller (values are checked by `encode` on the way). */
   body?: string
-  headers?: Record<string, string>
-  /** Statuses past 2xx that the caller reads (404 for a missing key, 412 for a lost race). */
-  accept?: number[]
-}
-
-export interface ManagerResponse {
-  status: number
-  etag: string | null
-  /** The parsed JSON body; undefined when there was none. */
-  body: unknown
 }
 
 /**
@@ -42,22 +31,18 @@ export class ManagerClient {
     this.pool = new Pool(url.origin, { connections, pipelining: 1 })
   }
 
-  /**
-   * Sends one request. 2xx and the statuses in `accept` come back for the
-   * caller to read; every other status becomes the error its body names.
-   */
-  async send(request: ManagerRequest): Promise<ManagerResponse> {
+  /** Sends one request: the parsed body of a 2xx; any other status becomes the error its body names. */
+  async send(request: ManagerRequest): Promise<unknown> {
     const headers: Record<string, string> = {
       authorization: this.authorization,
       accept: 'application/json',
-      ...request.headers,
     }
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Dispatcher.ResponseData
     try {
       response = await this.pool.request({
         method: request.method,
-        path: `${this.base}${request.path}${queryString(request.query)}`,
+        path: `${this.base}${request.path}`,
         headers,
         body: request.body,
         headersTimeout: this.timeoutMs,
@@ -70,27 +55,9 @@ export class ManagerClient {
         { cause },
       )
     }
-    const text = await response.body.text()
-    const parsed = parseJson(text)
-    const etag = response.headers.etag
-    const result = {
-      status: response.statusCode,
-      etag: typeof etag === 'string' ? unquote(etag) : null,
-      body: parsed,
-    }
-    if (response.statusCode < 300 || this.accepted(request, response.statusCode, parsed)) {
-      return result
-    }
+    const parsed = parseJson(await response.body.text())
+    if (response.statusCode < 300) return parsed
     throw this.errorOf(response.statusCode, parsed)
-  }
-
-  /** A 404 is an answer only when it names a missing key or index, not an unknown route. */
-  private accepted(request: ManagerRequest, status: number, body: unknown): boolean {
-    if (!request.accept?.includes(status)) return false
-    // A HEAD reply has no body to name it.
-    if (status !== 404 || request.method === 'HEAD') return true
-    const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code
-    return code === 'KEY_ERROR' || code === 'INDEX_ERROR'
   }
 
   close(): Promise<void> {
@@ -111,16 +78,6 @@ export class ManagerClient {
   }
 }
 
-function queryString(query: ManagerRequest['query']): string {
-  if (!query) return ''
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) {
-    if (value !== undefined) params.set(name, String(value))
-  }
-  const text = params.toString()
-  return text ? `?${text}` : ''
-}
-
 function parseJson(text: string): unknown {
   if (text === '') return undefined
   try {
@@ -128,9 +85,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined
   }
-}
-
-/** `"abc"` or `W/"abc"` → `abc` */
-function unquote(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/^"|"$/g, '')
 }

@@ -1,5 +1,7 @@
 import type { Json, Widen } from '../codec.js'
 import { RedprocTypeError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
+import { CallBatcher } from './call-batcher.js'
 import { ManagerClient } from './manager-client.js'
 import { RemoteDict } from './remote-dict.js'
 import { RemoteList } from './remote-list.js'
@@ -17,6 +19,12 @@ export interface RemoteManagerOptions {
 
 export const REMOTE_MANAGER_DEFAULTS = { connections: 16, timeoutMs: 30_000 } as const
 
+const OPTIONS: Schema<RemoteManagerOptions> = {
+  authkey: option.string,
+  connections: option.integer(1),
+  timeoutMs: option.integer(1),
+}
+
 /**
  * Python's `BaseManager(address, authkey)` client: the shared dicts, lists,
  * namespaces and values of the api service's namespace, with the same
@@ -33,10 +41,12 @@ export class RemoteManager implements AsyncDisposable {
   /** The redproc namespace the server serves (its `REDPROC_NAMESPACE`). */
   readonly serverNamespace: string
   private readonly client: ManagerClient
+  private readonly calls: CallBatcher
   private closing: Promise<void> | undefined
 
   private constructor(client: ManagerClient, namespace: string) {
     this.client = client
+    this.calls = new CallBatcher(client)
     this.serverNamespace = namespace
   }
 
@@ -46,16 +56,19 @@ export class RemoteManager implements AsyncDisposable {
    */
   static async connect(url: string | URL, options: RemoteManagerOptions): Promise<RemoteManager> {
     const base = checkUrl(url)
-    const resolved = checkOptions(options)
+    const checked = checkOptions(options, OPTIONS, 'RemoteManager.connect options')
+    if (checked.authkey === undefined || checked.authkey === '') {
+      throw new RedprocTypeError("authkey must be a non-empty string: the api service's key")
+    }
     const client = new ManagerClient(
       base,
-      resolved.authkey,
-      resolved.connections,
-      resolved.timeoutMs,
+      checked.authkey,
+      checked.connections ?? REMOTE_MANAGER_DEFAULTS.connections,
+      checked.timeoutMs ?? REMOTE_MANAGER_DEFAULTS.timeoutMs,
     )
     try {
-      const response = await client.send({ method: 'GET', path: '/v1' })
-      return new RemoteManager(client, (response.body as { namespace: string }).namespace)
+      const server = (await client.send({ method: 'GET', path: '/v1' })) as { namespace: string }
+      return new RemoteManager(client, server.namespace)
     } catch (error) {
       await client.close()
       throw error
@@ -64,22 +77,22 @@ export class RemoteManager implements AsyncDisposable {
 
   /** `Manager().dict()` */
   dict<V extends Json = Json>(name: string): RemoteDict<V> {
-    return new RemoteDict<V>(this.client, name)
+    return new RemoteDict<V>(this.calls, name)
   }
 
   /** `Manager().list()` */
   list<T extends Json = Json>(name: string): RemoteList<T> {
-    return new RemoteList<T>(this.client, name)
+    return new RemoteList<T>(this.calls, name)
   }
 
   /** `Manager().Namespace()` */
   namespace(name: string): RemoteNamespace {
-    return new RemoteNamespace(this.client, name)
+    return new RemoteNamespace(this.calls, name)
   }
 
   /** `Manager().Value()`: the first handle to touch it creates it with `initial`. */
   value<T extends Json = Json>(name: string, initial: T | null = null): RemoteValue<Widen<T>> {
-    return new RemoteValue<Widen<T>>(this.client, name, initial as Widen<T> | null)
+    return new RemoteValue<Widen<T>>(this.calls, name, initial as Widen<T> | null)
   }
 
   /** Closes the connections; safe to call more than once. */
@@ -109,35 +122,4 @@ function checkUrl(url: unknown): URL {
     )
   }
   return parsed
-}
-
-function checkOptions(options: unknown): Required<RemoteManagerOptions> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new RedprocTypeError('RemoteManager.connect options must be an object like { authkey }')
-  }
-  const known = ['authkey', 'connections', 'timeoutMs']
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RedprocTypeError(
-        `RemoteManager.connect has no option ${JSON.stringify(key)}; it takes ${known.join(', ')}`,
-      )
-    }
-  }
-  const { authkey, connections, timeoutMs } = options as RemoteManagerOptions
-  if (typeof authkey !== 'string' || authkey === '') {
-    throw new RedprocTypeError("authkey must be a non-empty string: the api service's key")
-  }
-  return {
-    authkey,
-    connections: positiveInteger(connections, 'connections') ?? REMOTE_MANAGER_DEFAULTS.connections,
-    timeoutMs: positiveInteger(timeoutMs, 'timeoutMs') ?? REMOTE_MANAGER_DEFAULTS.timeoutMs,
-  }
-}
-
-function positiveInteger(value: unknown, what: string): number | undefined {
-  if (value === undefined) return undefined
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new RedprocTypeError(`${what} must be a positive integer`)
-  }
-  return value as number
 }

@@ -1,35 +1,28 @@
-import type { Json } from '../codec.js'
-import { encode } from '../codec.js'
-import type { ManagerClient } from './manager-client.js'
-import { keySegment, RemoteObject } from './remote-object.js'
+import { encode, type Json } from '../codec.js'
+import type { CallBatcher } from './call-batcher.js'
+import { keyText, RemoteObject } from './remote-object.js'
 
-/** `Namespace` through the manager server: the same methods and errors, over HTTP. */
+/** `Namespace` through the manager server: the same methods and errors. */
 export class RemoteNamespace extends RemoteObject {
-  constructor(client: ManagerClient, name: string) {
-    super(client, 'namespaces', name)
+  constructor(calls: CallBatcher, name: string) {
+    super(calls, 'namespace', name)
   }
 
   async get<T extends Json = Json>(attribute: string): Promise<T>
   async get<T extends Json, D>(attribute: string, fallback: D): Promise<T | D>
   async get(attribute: string, ...fallback: [unknown?]): Promise<unknown> {
-    const segment = keySegment(attribute, 'attribute')
-    const accept = fallback.length > 0 ? [404] : []
-    const response = await this.send({ method: 'GET', accept }, segment)
-    return response.status === 404 ? fallback[0] : RemoteObject.valueOf(response)
+    return this.callOr(fallback, 'get', keyText(attribute, 'attribute'))
   }
 
   async set(attribute: string, value: Json): Promise<void> {
-    const segment = keySegment(attribute, 'attribute')
-    await this.send({ method: 'PUT', body: `{"value":${encode(value)}}` }, segment)
+    await this.call('set', keyText(attribute, 'attribute'), encode(value))
   }
 
   async delete(attribute: string): Promise<boolean> {
-    const response = await this.send({ method: 'DELETE' }, keySegment(attribute, 'attribute'))
-    return (response.body as { deleted: boolean }).deleted
+    return this.call('delete', keyText(attribute, 'attribute'))
   }
 
   async toObject(): Promise<Record<string, Json>> {
-    const response = await this.send({ method: 'GET' })
-    return (response.body as { attributes: Record<string, Json> }).attributes
+    return this.call('toObject')
   }
 }

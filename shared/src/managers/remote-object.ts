@@ -1,51 +1,58 @@
 import { checkKey } from '../arguments.js'
-import { ValueError } from '../errors.js'
+import type { Json } from '../codec.js'
+import { isRedprocError } from '../errors.js'
 import { validateName } from '../redis/keys.js'
-import type { ManagerClient, ManagerRequest, ManagerResponse } from './manager-client.js'
-import type { CompareAndSetResult, Expected } from './versioned.js'
+import type { CallBatcher } from './call-batcher.js'
+
+/** The kinds of object a manager server serves. */
+export type RemoteKind = 'dict' | 'list' | 'namespace' | 'value'
 
 /**
  * What every object reached through a `RemoteManager` has: its name, checked
- * as the direct object checks it, and the path of its resource on the server.
+ * as the direct object checks it, and its calls, sent as the server's
+ * manager protocol has them: the method's name and its arguments as JSON.
  */
 export abstract class RemoteObject {
   readonly name: string
-  protected readonly client: ManagerClient
-  /** `/v1/dicts/<name>` */
-  protected readonly path: string
+  private readonly calls: CallBatcher
+  /** `{"kind":"dict","name":"d"` — the start of each call's text. */
+  private readonly target: string
 
-  constructor(client: ManagerClient, collection: string, name: string) {
+  constructor(calls: CallBatcher, kind: RemoteKind, name: string, initialJson?: string) {
     this.name = validateName(name)
-    this.client = client
-    this.path = `/v1/${collection}/${encodeURIComponent(name)}`
+    this.calls = calls
+    const initial = initialJson === undefined ? '' : `,"initial":${initialJson}`
+    this.target = `{"kind":"${kind}","name":${JSON.stringify(name)}${initial}`
   }
 
-  protected send(request: Omit<ManagerRequest, 'path'>, below = ''): Promise<ManagerResponse> {
-    return this.client.send({ ...request, path: `${this.path}${below}` })
+  /** Calls `method` on the server's object; each argument is JSON text, checked by the caller. */
+  protected call<T = Json>(method: string, ...args: string[]): Promise<T> {
+    return this.calls.call(
+      `${this.target},"method":"${method}","args":[${args.join(',')}]}`,
+    ) as Promise<T>
   }
 
-  /** The value of a `{ value }` body. */
-  protected static valueOf<T>(response: ManagerResponse): T {
-    return (response.body as { value: T }).value
+  /**
+   * Calls `method`; when the key or attribute is not there (`KEY_ERROR`)
+   * and a fallback was given, answers the fallback — which stays here, so it
+   * need not be JSON, as with the direct object.
+   */
+  protected async callOr(
+    fallback: [unknown?],
+    method: string,
+    ...args: string[]
+  ): Promise<unknown> {
+    try {
+      return await this.call(method, ...args)
+    } catch (error) {
+      if (fallback.length > 0 && isRedprocError(error) && error.code === 'KEY_ERROR')
+        return fallback[0]
+      throw error
+    }
   }
 }
 
-/** A key or attribute as a path segment: `checkKey`, and not empty, which a URL cannot name. */
-export function keySegment(key: unknown, what = 'key'): string {
-  const checked = checkKey(key, what)
-  if (checked === '') {
-    throw new ValueError(`an empty ${what} cannot be named in a URL; use it through a direct dict`)
-  }
-  return `/${encodeURIComponent(checked)}`
-}
-
-/** If-Match / If-None-Match for a compare-and-set that expects `expected`. */
-export function preconditionHeaders(expected: Expected): Record<string, string> {
-  if (expected === null) return { 'if-none-match': '*' }
-  return { 'if-match': expected === '*' ? '*' : `"${expected}"` }
-}
-
-/** A PUT or DELETE sent with preconditions: 2xx is done, 412 a lost race. */
-export function compareAndSetResult(response: ManagerResponse): CompareAndSetResult {
-  return { ok: response.status < 300, etag: response.etag }
+/** A key, checked as the direct object checks it, as JSON text. */
+export function keyText(key: unknown, what = 'key'): string {
+  return JSON.stringify(checkKey(key, what))
 }

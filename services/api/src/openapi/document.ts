@@ -73,6 +73,49 @@ export function openApiDocument(): Record<string, unknown> {
         '200': { description: 'Server info' },
       }),
     },
+    '/v1/call': {
+      post: op(
+        'manager',
+        'Method calls on named shared objects, up to 1000 per request, run together and answered each on its own (the manager protocol RemoteManager speaks)',
+        {
+          '200': {
+            description:
+              '{ results: [{ value } | { error: { code, message } }] }, in the order of the calls',
+            ...json({
+              type: 'object',
+              properties: { results: { type: 'array', items: { type: 'object' } } },
+            }),
+          },
+        },
+        {
+          requestBody: body({
+            type: 'object',
+            required: ['calls'],
+            properties: {
+              calls: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 1000,
+                items: {
+                  type: 'object',
+                  required: ['kind', 'name', 'method'],
+                  properties: {
+                    kind: { enum: ['dict', 'list', 'namespace', 'value'] },
+                    name: { type: 'string' },
+                    method: {
+                      type: 'string',
+                      description: 'A method the kind exposes: get, set, …',
+                    },
+                    args: { type: 'array', maxItems: 4, items: anyJson },
+                    initial: { ...anyJson, description: "A value's initial value" },
+                  },
+                },
+              },
+            },
+          }),
+        },
+      ),
+    },
     '/v1/objects': {
       get: op(
         'manager',
