@@ -24,6 +24,7 @@ import {
   type RedisTarget,
 } from './redis/client.js'
 import { ObjectKeys, validateName } from './redis/keys.js'
+import { checkDurability, type Durability, ReplicaWait } from './redis/replica-wait.js'
 import { SharedArray } from './sharedctypes/shared-array.js'
 import { Value } from './sharedctypes/value.js'
 import { Barrier, type BarrierOptions } from './synchronize/barrier.js'
@@ -58,6 +59,13 @@ export interface ConnectOptions {
   connectTimeoutMs?: number
   /** The pool `mp.parmap` uses. @default { backend: 'redis', queue: 'tasks' } */
   pool?: PoolOptions
+  /**
+   * Acknowledge a call only once `replicas` replicas hold its writes (Redis
+   * `WAIT`), so a Sentinel failover loses nothing acknowledged; each call
+   * then costs a round trip to the replicas. Not on a cluster.
+   * @default none: writes are acknowledged by the master alone
+   */
+  durability?: Durability
 }
 
 export interface ContextOptions {
@@ -66,6 +74,7 @@ export interface ContextOptions {
   readonly logger: Logger
   readonly connectTimeoutMs: number
   readonly pool: PoolOptions
+  readonly durability: Required<Durability> | undefined
 }
 
 const DEFAULTS = {
@@ -83,6 +92,7 @@ const CONNECT_OPTIONS: Schema<ConnectOptions> = {
     resolvePoolOptions(value as PoolOptions)
     return value as PoolOptions
   },
+  durability: checkDurability,
 }
 
 type State = 'open' | 'closing' | 'closed'
@@ -96,9 +106,15 @@ export async function connect(options?: ConnectOptions): Promise<Context> {
     logger: checked.logger ?? silentLogger,
     connectTimeoutMs: checked.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     pool: checked.pool ?? DEFAULTS.pool,
+    durability: checked.durability as Required<Durability> | undefined,
   }
   const client = await openClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
-  return new Context(resolved, client)
+  try {
+    return new Context(resolved, client)
+  } catch (error) {
+    client.disconnect()
+    throw error
+  }
 }
 
 /**
@@ -110,6 +126,8 @@ export class Context implements AsyncDisposable {
   readonly options: ContextOptions
   /** The shared client for non-blocking commands. */
   readonly redis: RedisClient
+  /** With `durability`: what every call awaits after its writes. */
+  readonly replicaWait: ReplicaWait | undefined
   private state: State = 'open'
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
@@ -124,6 +142,7 @@ export class Context implements AsyncDisposable {
   constructor(options: ContextOptions, redis: RedisClient) {
     this.options = options
     this.redis = redis
+    this.replicaWait = options.durability && new ReplicaWait(redis, options.durability)
   }
 
   get closed(): boolean {

@@ -109,6 +109,7 @@ export {
 export { listQueues } from './queues/queue-registry.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, parseKey, validateName } from './redis/keys.js'
+export type { Durability } from './redis/replica-wait.js'
 export { scanKeys } from './redis/scan.js'
 export { SharedArray } from './sharedctypes/shared-array.js'
 export { Value } from './sharedctypes/value.js'

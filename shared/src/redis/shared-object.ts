@@ -27,11 +27,13 @@ export abstract class SharedObject {
   /**
    * Runs one Redis exchange. Errors a Lua script raised as `CODE message`
    * become that `RedprocError` (its Python-named subclass, so `instanceof
-   * ShutDown` works); an unreachable Redis becomes `CONNECTION`.
+   * ShutDown` works); an unreachable Redis becomes `CONNECTION`. With
+   * `durability`, it resolves once the replicas hold what it wrote.
    */
   protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    let result: T
     try {
-      return await exchange(this.mp.redis)
+      result = await exchange(this.mp.redis)
     } catch (error) {
       const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
       if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
@@ -39,6 +41,8 @@ export abstract class SharedObject {
       }
       throw translateRedisError(error)
     }
+    await this.mp.replicaWait?.afterWrites()
+    return result
   }
 
   /**

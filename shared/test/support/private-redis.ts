@@ -18,6 +18,8 @@ export interface PrivateRedis {
   readonly admin: Redis
   /** A context on a fresh namespace of this Redis, closed before the server stops. */
   connect(): Promise<Context>
+  /** Kills the server with SIGKILL, as when its machine dies, and waits until it is gone. */
+  crash(): Promise<void>
 }
 
 /** A port on which nothing listens now. */
@@ -34,14 +36,19 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts a redis-server without persistence on `port` (a free one by
- * default) and waits until it answers; it is stopped when the test ends.
+ * default), with `args` added (`--replicaof host port`), and waits until it
+ * answers; it is stopped when the test ends.
  */
-export async function startPrivateRedis(t: TestContext, port?: number): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  t: TestContext,
+  port?: number,
+  args: string[] = [],
+): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort())
   const dir = mkdtempSync(join(tmpdir(), 'redproc-test-redis-'))
   const server = spawn(
     'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
     { cwd: dir, stdio: 'ignore' },
   )
   const exited = once(server, 'exit')
@@ -54,7 +61,8 @@ export async function startPrivateRedis(t: TestContext, port?: number): Promise<
     await exited
     rmSync(dir, { recursive: true, force: true })
   })
-  // ioredis retries a refused first attempt by itself.
+  // Refused until the server listens: ioredis retries by itself.
+  admin.on('error', () => {})
   admin.connect().catch(() => {})
   await until(() => admin.status === 'ready', `redis-server to answer on port ${chosen}`)
   const url = `redis://127.0.0.1:${chosen}`
@@ -66,6 +74,11 @@ export async function startPrivateRedis(t: TestContext, port?: number): Promise<
       const mp = await connect({ redis: url, namespace: uniqueNamespace() })
       contexts.push(mp)
       return mp
+    },
+    async crash() {
+      admin.disconnect()
+      server.kill('SIGKILL')
+      await exited
     },
   }
 }
