@@ -26,9 +26,10 @@ export function checkDropOptions(options: DropOptions | undefined, method: strin
 
 /**
  * IN_USE, unless no worker is live: deleting what a worker serves would not
- * stop it, and it would recreate keys of what was deleted.
+ * stop it, and it would recreate keys of what was deleted. `remedy` says how
+ * to delete anyway: `purge({ force: true })`.
  */
-export function refuseWhileServed(workers: WorkerInfo[], what: string, method: string): void {
+export function refuseWhileServed(workers: WorkerInfo[], what: string, remedy: string): void {
   if (workers.length === 0) return
   const shown = workers
     .slice(0, 3)
@@ -37,7 +38,7 @@ export function refuseWhileServed(workers: WorkerInfo[], what: string, method: s
   const count = workers.length === 1 ? '1 live worker' : `${workers.length} live workers`
   throw new RedprocError(
     'IN_USE',
-    `${what} has ${count} (${shown.join(', ')}${more}): stop them first, or ${method}({ force: true })`,
+    `${what} has ${count} (${shown.join(', ')}${more}): stop them first, or ${remedy}`,
   )
 }
 
@@ -72,7 +73,9 @@ export async function purgeNamespace(mp: Context, options?: DropOptions): Promis
   const force = checkDropOptions(options, 'purge')
   const { namespace } = mp.options
   try {
-    if (!force) refuseWhileServed(await listWorkers(mp), `namespace '${namespace}'`, 'purge')
+    if (!force) {
+      refuseWhileServed(await listWorkers(mp), `namespace '${namespace}'`, 'purge({ force: true })')
+    }
     return await deleteKeys(mp.redis, namespacePattern(namespace))
   } catch (error) {
     throw translateRedisError(error)

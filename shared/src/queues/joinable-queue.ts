@@ -323,7 +323,7 @@ export class JoinableQueue<T extends Json = Json>
     this.checkOpen()
     if (!force) {
       const workers = await this.call(() => listWorkers(this.mp, this.name))
-      refuseWhileServed(workers, this.describe(), 'delete')
+      refuseWhileServed(workers, this.describe(), 'delete({ force: true })')
     }
     await this.close()
     const deleted = await this.call((redis) => deleteKeys(redis, this.objectKeys.pattern))
