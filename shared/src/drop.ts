@@ -76,10 +76,10 @@ export async function purgeNamespace(mp: Context, options?: DropOptions): Promis
     if (!force) {
       refuseWhileServed(await listWorkers(mp), `namespace '${namespace}'`, 'purge({ force: true })')
     }
-    return await deleteKeys(mp.redis, namespacePattern(namespace))
+    const deleted = await deleteKeys(mp.redis, namespacePattern(namespace))
+    forgetRegisteredQueues(mp)
+    return deleted
   } catch (error) {
     throw translateRedisError(error)
-  } finally {
-    forgetRegisteredQueues(mp)
   }
 }
