@@ -1,10 +1,12 @@
 import type { Json, Widen } from './codec.js'
 import type { Connection } from './connection/connection.js'
 import { openPipe, type PipeOptions } from './connection/pipe.js'
+import { type DropOptions, dropObject, purgeNamespace } from './drop.js'
 import { checkLogger, type Logger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
 import { Namespace } from './managers/namespace.js'
+import type { ObjectKind } from './objects.js'
 import { checkOptions, type Schema } from './options.js'
 import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
@@ -286,6 +288,26 @@ export class Context implements AsyncDisposable {
   parmap<R extends Json = Json>(task: string, items: Iterable<Json>): Promise<R[]> {
     this.defaultPool ??= this.pool()
     return this.defaultPool.map<R>(task, items)
+  }
+
+  /**
+   * Deletes the object `(kind, name)` of this namespace from Redis with
+   * everything in it, and resolves with how many keys went; the name may then
+   * be used again for a new object. Handles of it made before may write it
+   * again when used: drop what nothing uses. A joinable queue is refused with
+   * IN_USE while a live worker serves it, unless `force`.
+   */
+  drop(kind: ObjectKind, name: string, options?: DropOptions): Promise<number> {
+    return dropObject(this, kind, name, options)
+  }
+
+  /**
+   * Deletes every key of this namespace, on every master of a cluster, and
+   * resolves with how many went. IN_USE while a worker of the namespace is
+   * live (it would go on writing), unless `force`.
+   */
+  purge(options?: DropOptions): Promise<number> {
+    return purgeNamespace(this, options)
   }
 
   /** Releases every resource; safe to call more than once. */

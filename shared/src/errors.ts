@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'KEY_ERROR',
   'VALUE_ERROR',
   'TYPE_ERROR',
+  'IN_USE',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

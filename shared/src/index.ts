@@ -17,6 +17,7 @@ export { decode, encode, type Json } from './codec.js'
 export { Connection, type End, type RecvOptions } from './connection/connection.js'
 export type { PipeOptions } from './connection/pipe.js'
 export { type ConnectOptions, Context, type ContextOptions, connect } from './context.js'
+export type { DropOptions } from './drop.js'
 export {
   AuthenticationError,
   BrokenBarrierError,
@@ -60,6 +61,12 @@ export {
   etagOf,
   type Versioned,
 } from './managers/versioned.js'
+export {
+  listObjects,
+  OBJECT_KINDS,
+  type ObjectKind,
+  type ObjectSummary,
+} from './objects.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
 export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
 export { type MapOptions, Pool } from './pool/pool.js'
@@ -95,10 +102,12 @@ export {
   type GetJobOptions,
   JoinableQueue,
   type JoinableQueueOptions,
+  type LeasesOptions,
   type ResolvedJoinableQueueOptions,
   type ShutdownOptions as JoinableQueueShutdownOptions,
   type WaitOptions as JoinableQueueWaitOptions,
 } from './queues/joinable-queue.js'
+export type { Lease } from './queues/leases.js'
 export {
   type GetOptions,
   type PutOptions,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { inspect } from 'node:util'
 import fc from 'fast-check'
-import { type Context, type ErrorCode, isRedprocError } from '../src/index.js'
+import { type Context, type ErrorCode, isRedprocError, OBJECT_KINDS } from '../src/index.js'
 import { openContext } from './support/redis.js'
 import { snapshotNamespace } from './support/snapshot.js'
 
@@ -65,6 +65,8 @@ const OPTION_KEYS = [
   'tasks',
   'queue',
   'processes',
+  'force',
+  'limit',
   'bogus',
 ]
 const junkOptions: fc.Arbitrary<unknown> = fc.oneof(
@@ -330,6 +332,51 @@ describe('every public method, driven with junk', () => {
       },
     ])
     await Promise.all([putOnly, consumed, joined, doomed].map((queue) => queue.close()))
+  })
+
+  it('deleting: drop, purge, delete, leases', async (t) => {
+    const mp = await openContext(t)
+    const kind = fc.oneof(junk, fc.constantFrom(...OBJECT_KINDS))
+    const name = fc.oneof(junk, fc.constantFrom('d', 'q'))
+    const held = mp.joinableQueue('held', { prefetch: 1 })
+    await held.putMany([1, 2])
+    await held.get()
+    const refill = async () => {
+      await mp.dict('d').set('a', 1)
+      await mp.joinableQueue('q').putJobs([{ data: 1 }])
+    }
+    await drive(mp, [
+      {
+        name: 'drop',
+        args: arg(kind, name, junkOptions),
+        prepare: refill,
+        run: ([k, n, o]) => mp.drop(k as never, n as string, o as never),
+      },
+      {
+        name: 'joinableQueue.delete',
+        args: arg(junkOptions),
+        prepare: refill,
+        run: ([o]) => mp.joinableQueue('q').delete(o as never),
+      },
+      {
+        name: 'queue.delete',
+        args: none,
+        prepare: () => mp.queue('q').put(1),
+        run: () => mp.queue('q').delete(),
+      },
+      {
+        name: 'joinableQueue.leases',
+        args: arg(junkOptions),
+        run: ([o]) => held.leases(o as never),
+      },
+      {
+        name: 'purge',
+        args: arg(junkOptions),
+        prepare: refill,
+        run: ([o]) => mp.purge(o as never),
+      },
+    ])
+    await held.close()
   })
 
   it('pipes', async (t) => {

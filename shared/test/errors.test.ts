@@ -32,6 +32,7 @@ describe('errors', () => {
       'KEY_ERROR',
       'VALUE_ERROR',
       'TYPE_ERROR',
+      'IN_USE',
     ]) {
       assert.ok(ERROR_CODES.includes(code as never), code)
     }

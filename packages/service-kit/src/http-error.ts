@@ -43,6 +43,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   KEY_ERROR: 404,
   VALUE_ERROR: 422,
   TYPE_ERROR: 400,
+  IN_USE: 409,
 }
 
 /** The HttpError a thrown error answers with, or undefined for a fault of the service itself. */

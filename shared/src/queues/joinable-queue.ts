@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
+import { checkDropOptions, type DropOptions, refuseWhileServed } from '../drop.js'
 import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
+import { listWorkers } from '../pool/workers.js'
 import { openClient, type RedisClient } from '../redis/client.js'
+import { deleteKeys } from '../redis/delete-keys.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
@@ -31,7 +34,8 @@ import {
   type WaitOptions,
 } from './joinable-queue-options.js'
 import { LeaseKeeper, type Taken } from './lease-keeper.js'
-import { registerQueue } from './queue-registry.js'
+import { holderStem, type Lease, readLeases } from './leases.js'
+import { registerQueue, unregisterQueue } from './queue-registry.js'
 import { signalHub } from './signal-hub.js'
 import { deadlineOf, Wakeup } from './wakeup.js'
 
@@ -50,6 +54,14 @@ export interface GetJobOptions {
   /** Gives up the wait, failing with the signal's reason. */
   signal?: AbortSignal
 }
+
+/** The options of `leases`. */
+export interface LeasesOptions {
+  /** The most leases to read, newest first. @default 1000 */
+  limit?: number
+}
+
+const LEASES_OPTIONS: Schema<LeasesOptions> = { limit: option.integer(1) }
 
 /** Items written per script call: big enough to batch, small enough not to stall Redis. */
 const PUT_CHUNK = 1000
@@ -76,7 +88,8 @@ export class JoinableQueue<T extends Json = Json>
   private readonly layout: BullmqLayout
   private readonly channel: string
   private readonly scripts: JobScripts
-  private readonly handle = randomBytes(6).toString('hex')
+  /** Stems this handle's lock tokens, so a lock names its holder's host and pid. */
+  private readonly handle = holderStem()
   /** Items handed to gets and not yet acknowledged, oldest first. */
   private readonly held: Taken[] = []
   private readonly fetcher: ItemFetcher
@@ -296,6 +309,37 @@ export class JoinableQueue<T extends Json = Json>
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
+  }
+
+  /**
+   * Deletes the queue from Redis, leaving none of its keys: items, jobs and
+   * their outcomes, counts, shutdown, and the keys BullMQ keeps for it. It
+   * resolves with how many keys went; the name may then be used again for a
+   * new, empty queue. Closes this handle first (so nothing it held goes back
+   * afterwards). IN_USE while a live worker serves the queue, unless `force`.
+   */
+  async delete(options?: DropOptions): Promise<number> {
+    const force = checkDropOptions(options, 'delete')
+    this.checkOpen()
+    if (!force) {
+      const workers = await this.call(() => listWorkers(this.mp, this.name))
+      refuseWhileServed(workers, this.describe(), 'delete({ force: true })')
+    }
+    await this.close()
+    const deleted = await this.call((redis) => deleteKeys(redis, this.objectKeys.pattern))
+    await this.call(() => unregisterQueue(this.mp, this.name))
+    return deleted
+  }
+
+  /**
+   * The items leased now, newest first: each job's id, the host and pid of the
+   * process holding it, and what is left of its lease. For tools: who holds
+   * what, when join() waits.
+   */
+  async leases(options?: LeasesOptions): Promise<Lease[]> {
+    const { limit = 1000 } = checkOptions(options, LEASES_OPTIONS, 'leases() options')
+    this.checkOpen()
+    return readLeases((exchange) => this.call(exchange), this.layout, limit)
   }
 
   /** Yields items until the queue is shut down (and drained); taskDone() stays the caller's. */

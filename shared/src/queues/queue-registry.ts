@@ -19,6 +19,17 @@ export async function registerQueue(mp: Context, name: string): Promise<void> {
   names.add(name)
 }
 
+/** Takes the deleted queue `name` off the list; its next use registers it again. */
+export async function unregisterQueue(mp: Context, name: string): Promise<void> {
+  registered.get(mp)?.delete(name)
+  await mp.redis.srem(registryKey(mp), name)
+}
+
+/** After the namespace was purged (the list with it): every queue registers again on its next use. */
+export function forgetRegisteredQueues(mp: Context): void {
+  registered.delete(mp)
+}
+
 /** The joinable queues of `mp`'s namespace that took jobs or had a serving process, by name. */
 export async function listQueues(mp: Context): Promise<string[]> {
   return (await mp.redis.smembers(registryKey(mp))).sort()

@@ -4,6 +4,7 @@ import type { Context } from '../context.js'
 import { Empty, Full, ShutDown, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { deleteKeys } from '../redis/delete-keys.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
@@ -226,6 +227,19 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
+  }
+
+  /**
+   * Deletes the queue from Redis with its items, bound and shutdown, and
+   * resolves with how many keys went; the name may then be used again for a
+   * new, empty queue. Closes this handle first; other handles find the queue
+   * empty. Puts this process made before are sent first, so none lands after.
+   */
+  async delete(): Promise<number> {
+    this.checkOpen()
+    this.sendPendingPuts()
+    await this.close()
+    return this.call((redis) => deleteKeys(redis, this.objectKeys.pattern))
   }
 
   /** Gets item after item; ends once the queue is shut down and drained. */

@@ -34,11 +34,21 @@ export class ObjectKeys {
   part(suffix: string): string {
     return `${this.base}:${suffix}`
   }
+
+  /** The `SCAN MATCH` pattern for every key of the object (names hold no glob characters). */
+  get pattern(): string {
+    return `${this.base}*`
+  }
 }
 
 /** The `SCAN MATCH` pattern for every key of a namespace. */
 export function namespacePattern(namespace: string): string {
   return `${KEY_PREFIX}:{${namespace}:*`
+}
+
+/** The `SCAN MATCH` pattern for every key of the objects of one kind in a namespace. */
+export function kindPattern(namespace: string, kind: string): string {
+  return `${KEY_PREFIX}:{${namespace}:${kind}:*`
 }
 
 /** The parts of a key of `namespace`: `rp:{ns:kind:name}[:suffix]`, or undefined for another key. */
