@@ -107,6 +107,7 @@ describe('the redproc command', () => {
         failed: 0,
         unfinished: 3,
         shutdown: null,
+        totals: { completed: 0, failed: 0 },
         workers: 0,
         holders: [{ host: hostname(), pid: process.pid, leased: 1 }],
       },

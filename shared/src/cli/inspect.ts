@@ -81,6 +81,7 @@ async function details(
           unfinished: counts.unfinished,
           completed: counts.completed,
           failed: counts.failed,
+          totals: counts.totals,
           shutdown: counts.shutdown,
           leases: leases.map((lease) => ({ ...lease })),
           workers: workers.map(({ host, pid, concurrency, processed, failed, uptimeMs }) => ({

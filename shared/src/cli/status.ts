@@ -17,7 +17,7 @@ export interface Holder {
   leased: number
 }
 
-export interface JoinableQueueStatus extends JobCounts {
+export interface JoinableQueueStatus extends Omit<JobCounts, 'runTimes'> {
   name: string
   /** Live workers serving it. */
   workers: number
@@ -68,7 +68,7 @@ export async function readStatus(mp: Context): Promise<Status> {
     [...joinableNames].sort().map(async (name) => {
       const queue = mp.joinableQueue(name)
       try {
-        const [counts, leases] = await Promise.all([
+        const [{ runTimes: _, ...counts }, leases] = await Promise.all([
           queue.counts(),
           queue.leases({ limit: LEASES_READ }),
         ])
