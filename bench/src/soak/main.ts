@@ -157,9 +157,11 @@ try {
   const start = samples[0] as Sample
   const end = samples.at(-1) as Sample
   const verdict = judge(memoryChecks(start, baseline ?? end, end), tally, problems)
+  // When keys grew, which: in-flight keys may show here too, a leak stands out by its count.
+  const keysGrew = verdict.checks.some((c) => c.unit === 'keys' && !c.ok)
   const grown = Object.entries(endShapes)
     .map(([shape, keys]) => [shape, keys - (baselineShapes[shape] ?? 0)] as const)
-    .filter(([, growth]) => growth > 0)
+    .filter(([, growth]) => keysGrew && growth > 0)
   process.stdout.write(
     `${summary(verdict, tally, { start, baseline: baseline ?? end, end })}\n${grown
       .map(([shape, growth]) => `keys grown: ${shape} +${growth}\n`)

@@ -3,10 +3,14 @@
  * of its processes, Redis's memory, keys and clients, and the loops' running
  * totals; each sample is printed as one progress line.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { info } from '../private-redis.js'
 import { processMemoryKb } from '../services.js'
 import { KINDS, type Kind, type Tally } from './traffic.js'
+
+const KEY_READS = 5
+const KEY_READ_GAP_MS = 100
 
 export interface WatchedProcess {
   label: string
@@ -21,6 +25,7 @@ export interface Sample {
   errors: number
   /** The resident set (VmRSS) of each process, in MB. */
   rssMb: Record<string, number>
+  /** `keys`: DBSIZE, the fewest of a few reads; `clients`: connected, the sampler's own not counted. */
   redis: { usedMemoryMb: number; keys: number; clients: number }
 }
 
@@ -30,28 +35,41 @@ export async function takeSample(
   processes: WatchedProcess[],
   admin: Redis,
 ): Promise<Sample> {
-  const [memory, clients, keys] = await Promise.all([
-    info(admin, 'memory'),
-    info(admin, 'clients'),
-    admin.dbsize(),
-  ])
+  const ops = { ...tally.ops }
+  const errors = tally.errorCount
+  const rssMb = Object.fromEntries(
+    processes.map(({ label, pid }) => [
+      label,
+      round((processMemoryKb(pid, 'VmRSS') ?? 0) / 1024, 1),
+    ]),
+  )
+  const [memory, clients] = await Promise.all([info(admin, 'memory'), info(admin, 'clients')])
   return {
     atMs: Math.round(atMs),
-    ops: { ...tally.ops },
-    errors: tally.errorCount,
-    rssMb: Object.fromEntries(
-      processes.map(({ label, pid }) => [
-        label,
-        round((processMemoryKb(pid, 'VmRSS') ?? 0) / 1024, 1),
-      ]),
-    ),
+    ops,
+    errors,
+    rssMb,
     redis: {
       usedMemoryMb: round(Number(memory.used_memory) / 2 ** 20, 3),
-      keys,
+      keys: await lastingKeys(admin),
       // The administrative client that asks is not counted.
       clients: Number(clients.connected_clients) - 1,
     },
   }
+}
+
+/**
+ * The fewest keys of a few reads 100 ms apart: the jobs and pool chunks in
+ * flight at one instant come and go (up to ~40 keys), what stays is what a
+ * leak would add to.
+ */
+async function lastingKeys(admin: Redis): Promise<number> {
+  let fewest = await admin.dbsize()
+  for (let read = 1; read < KEY_READS; read++) {
+    await sleep(KEY_READ_GAP_MS)
+    fewest = Math.min(fewest, await admin.dbsize())
+  }
+  return fewest
 }
 
 /** Every key, counted by shape (long hex ids as `<id>`, numbers as `N`): what grew, when keys did. */

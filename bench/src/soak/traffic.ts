@@ -96,7 +96,7 @@ export function byKind(): Record<Kind, number> {
 }
 
 export interface Traffic {
-  /** Stops the loops after their current round, then checks every job put was run: the problems found. */
+  /** Stops the loops after their current round, then checks that every item was got and every job run: the problems found. */
   stop(): Promise<string[]>
 }
 
@@ -116,12 +116,14 @@ export function startTraffic(
     runLoop(kind, new TokenBucket(perSecond), perRound, round, tally, stopping.signal)
 
   const jobs = mp.joinableQueue(JOBS_QUEUE)
+  const jobsPut = { count: 0 }
+  const fifos = [new FifoCheck('joinable queue'), new FifoCheck('queue')] as const
   const lockGuard = { holders: 0 }
   const semaphoreGuard = { holders: 0 }
   const loops = [
-    loop('jobs', BUDGET.jobs.perSecond, JOB_BATCH, jobRound(jobs, options.keepJobs)),
-    loop('joinable', BUDGET.joinable.perSecond, ITEM_BATCH, joinableRound(mp)),
-    loop('queue', BUDGET.queue.perSecond, ITEM_BATCH, queueRound(mp)),
+    loop('jobs', BUDGET.jobs.perSecond, JOB_BATCH, jobRound(jobs, options.keepJobs, jobsPut)),
+    loop('joinable', BUDGET.joinable.perSecond, ITEM_BATCH, joinableRound(mp, fifos[0])),
+    loop('queue', BUDGET.queue.perSecond, ITEM_BATCH, queueRound(mp, fifos[1])),
     loop('pool', BUDGET.pool.perSecond, POOL_ITEMS, poolRound(mp)),
     ...[1, 2].map(() =>
       loop('lock', BUDGET.lock.perSecond / 2, 1, holdRound(mp.lock('soak-lock'), lockGuard, 1)),
@@ -141,16 +143,16 @@ export function startTraffic(
     async stop() {
       stopping.abort()
       await Promise.all(loops)
-      const problems: string[] = []
+      const problems = fifos.flatMap((fifo) => fifo.leftOver() ?? [])
       try {
         await jobs.join({ timeout: WAIT_MS })
       } catch (error) {
         problems.push(`jobs: not all done ${WAIT_MS} ms after the traffic stopped: ${error}`)
       }
       const { totals } = await jobs.counts()
-      if (totals.completed !== tally.ops.jobs || totals.failed > 0)
+      if (totals.completed !== jobsPut.count || totals.failed > 0)
         problems.push(
-          `jobs: ${tally.ops.jobs} put, ${totals.completed} completed, ${totals.failed} failed`,
+          `jobs: ${jobsPut.count} put, ${totals.completed} completed, ${totals.failed} failed`,
         )
       return problems
     },
@@ -181,7 +183,7 @@ function expect(condition: boolean, what: () => string): void {
 }
 
 /** Jobs for the consumer service, as the producer puts them; the batch's last result is read back. */
-function jobRound(queue: JoinableQueue, keepJobs: number) {
+function jobRound(queue: JoinableQueue, keepJobs: number, put: { count: number }) {
   let n = 0
   return async () => {
     const batch = Array.from({ length: JOB_BATCH }, () => {
@@ -193,8 +195,9 @@ function jobRound(queue: JoinableQueue, keepJobs: number) {
         opts: { removeOnComplete: keepJobs },
       }
     })
-    const put = await queue.putJobs(batch)
-    const last = put.at(-1)?.id as string
+    const ids = await queue.putJobs(batch)
+    put.count += ids.length
+    const last = ids.at(-1)?.id as string
     const expected = n % 2 === 0 ? n : 2 * n
     const job = await queue.getJob(last, { wait: WAIT_MS })
     expect(
@@ -205,35 +208,72 @@ function jobRound(queue: JoinableQueue, keepJobs: number) {
   }
 }
 
+/**
+ * Items put and not yet got, oldest first: each get should return the
+ * oldest, first in, first out. An item that comes late is reported once,
+ * in its round, and does not make every later round fail.
+ */
+class FifoCheck {
+  private readonly pending = new Set<number>()
+
+  constructor(private readonly what: string) {}
+
+  put(item: number): void {
+    this.pending.add(item)
+  }
+
+  /** The items one round got, in order; throws naming those that were not the oldest pending. */
+  got(items: unknown[]): void {
+    const wrong: string[] = []
+    for (const item of items) {
+      const oldest = this.pending.values().next().value
+      if (!this.pending.delete(item as number)) wrong.push(`${item} (not put, or got twice)`)
+      else if (item !== oldest) wrong.push(`${item} while ${oldest} was older`)
+    }
+    if (wrong.length > 0) throw new Error(`${this.what}: got ${wrong.join(', ')}`)
+  }
+
+  /** A problem when items were put and never got. */
+  leftOver(): string | undefined {
+    const left = [...this.pending]
+    if (left.length === 0) return undefined
+    return `${this.what}: ${left.length} items put and never got (${left.slice(0, 5).join(', ')}…)`
+  }
+}
+
 /** Python's loop: put, get, task_done; and join now and then. */
-function joinableRound(mp: Context) {
+function joinableRound(mp: Context, fifo: FifoCheck) {
   const queue = mp.joinableQueue<number>('soak-joinable')
   let n = 0
   let rounds = 0
   return async () => {
-    const first = n
-    for (let i = 0; i < ITEM_BATCH; i++) await queue.put(n++)
+    for (let i = 0; i < ITEM_BATCH; i++) {
+      fifo.put(n)
+      await queue.put(n++)
+    }
+    const items: number[] = []
     const acks: Promise<void>[] = []
     for (let i = 0; i < ITEM_BATCH; i++) {
-      const item = await queue.get({ timeout: WAIT_MS })
+      items.push(await queue.get({ timeout: WAIT_MS }))
       acks.push(queue.taskDone())
-      expect(item === first + i, () => `joinable queue: got ${item}, expected ${first + i}`)
     }
     await Promise.all(acks)
+    fifo.got(items)
     if (++rounds % JOIN_EVERY_ROUNDS === 0) await queue.join({ timeout: WAIT_MS })
   }
 }
 
-function queueRound(mp: Context) {
+function queueRound(mp: Context, fifo: FifoCheck) {
   const queue = mp.queue<number>('soak-queue')
   let n = 0
   return async () => {
-    const first = n
-    for (let i = 0; i < ITEM_BATCH; i++) await queue.put(n++)
     for (let i = 0; i < ITEM_BATCH; i++) {
-      const item = await queue.get({ timeout: WAIT_MS })
-      expect(item === first + i, () => `queue: got ${item}, expected ${first + i}`)
+      fifo.put(n)
+      await queue.put(n++)
     }
+    const items: number[] = []
+    for (let i = 0; i < ITEM_BATCH; i++) items.push(await queue.get({ timeout: WAIT_MS }))
+    fifo.got(items)
   }
 }
 
