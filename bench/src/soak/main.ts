@@ -43,13 +43,7 @@ const USAGE = `usage: npm run soak [-- --minutes N] [--keep-jobs K]
                a K larger than the run's jobs shows the verdict failing as they pile up
 `
 
-const { values: flags } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    'keep-jobs': { type: 'string', default: String(DEFAULT_KEEP_JOBS) },
-    help: { type: 'boolean', default: false },
-  },
-})
+const flags = readFlags()
 if (flags.help) {
   process.stdout.write(USAGE)
   process.exit(0)
@@ -129,15 +123,15 @@ try {
   const samples: Sample[] = [await takeSample(0, tally, watched, admin)]
   const started = performance.now()
   const traffic = startTraffic(mp, manager, { keepJobs }, tally)
-  let baseline: Sample | undefined
+  let baselineIndex: number | undefined
   let baselineShapes: Record<string, number> = {}
   for (let k = 1; k <= sampleCount; k++) {
     await sleep(Math.max(0, started + k * periodMs - performance.now()))
     const sample = await takeSample(performance.now() - started, tally, watched, admin)
     log(progressLine(samples.at(-1) as Sample, sample))
     samples.push(sample)
-    if (!baseline && sample.atMs >= durationMs * WARM_UP) {
-      baseline = sample
+    if (baselineIndex === undefined && sample.atMs >= durationMs * WARM_UP) {
+      baselineIndex = samples.length - 1
       baselineShapes = await keyShapes(admin)
     }
   }
@@ -154,16 +148,15 @@ try {
       )
   }
 
-  const start = samples[0] as Sample
-  const end = samples.at(-1) as Sample
-  const verdict = judge(memoryChecks(start, baseline ?? end, end), tally, problems)
+  baselineIndex ??= samples.length - 1
+  const verdict = judge(memoryChecks(samples, baselineIndex), tally, problems)
   // When keys grew, which: in-flight keys may show here too, a leak stands out by its count.
   const keysGrew = verdict.checks.some((c) => c.unit === 'keys' && !c.ok)
   const grown = Object.entries(endShapes)
     .map(([shape, keys]) => [shape, keys - (baselineShapes[shape] ?? 0)] as const)
     .filter(([, growth]) => keysGrew && growth > 0)
   process.stdout.write(
-    `${summary(verdict, tally, { start, baseline: baseline ?? end, end })}\n${grown
+    `${summary(verdict, tally, (samples[baselineIndex] as Sample).atMs, (samples.at(-1) as Sample).atMs)}\n${grown
       .map(([shape, growth]) => `keys grown: ${shape} +${growth}\n`)
       .join('')}`,
   )
@@ -211,6 +204,21 @@ try {
   await manager?.close()
   await mp?.close()
   await cleanup()
+}
+
+function readFlags() {
+  try {
+    return parseArgs({
+      options: {
+        minutes: { type: 'string', default: '10' },
+        'keep-jobs': { type: 'string', default: String(DEFAULT_KEEP_JOBS) },
+        help: { type: 'boolean', default: false },
+      },
+    }).values
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : error}\n${USAGE}`)
+    process.exit(2)
+  }
 }
 
 /** The command that reproduces this run. */
