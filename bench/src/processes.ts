@@ -18,6 +18,12 @@ export function killAllChildren(): void {
   for (const child of live) child.kill('SIGKILL')
 }
 
+/** Counts `child` as live until it exits, so that killAllChildren() reaches it. */
+export function trackChild(child: ChildProcess): void {
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+}
+
 const sources = new URL('./children/', import.meta.url)
 const built = new URL('../dist/children/', import.meta.url)
 
@@ -93,10 +99,9 @@ export class BenchChild extends EventEmitter {
     private readonly child: ChildProcess,
   ) {
     super()
-    live.add(child)
+    trackChild(child)
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
-        live.delete(child)
         this.exitInfo = `${label} exited with ${code ?? signal}${this.stderr ? `: ${this.stderr.trim().slice(-2000)}` : ''}`
         this.emit('exit', this.exitInfo)
         resolve()

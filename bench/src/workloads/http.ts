@@ -5,12 +5,8 @@
  * keep-alive connections, then long-polls join. Against BullMQ's own
  * `addBulk` and 2 Worker processes on the same Redis (workload 1's).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { runTimeoutMs } from '../items.js'
+import { processMemoryKb, type Service, serviceMain, startService } from '../services.js'
 import { perSecond } from '../stats.js'
 import type { BenchEnv, Workload } from '../workload.js'
 import { bullmqEndToEnd, CONSUMER_CONCURRENCY, CONSUMERS } from './end-to-end.js'
@@ -20,7 +16,6 @@ const BATCH = 100
 const SERVICE_CONCURRENCY = 8
 const CONNECTIONS = 8
 const AUTHKEY = 'bench-authkey-0123456789abcdef'
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 export const http: Workload = {
   id: 'http',
@@ -56,7 +51,7 @@ async function httpEndToEnd(env: BenchEnv): Promise<Record<string, number>> {
   const services: Service[] = []
   try {
     const serviceEnv = { REDIS_URL: env.redisUrl, REDPROC_NAMESPACE: env.runId, LOG_LEVEL: 'warn' }
-    const producer = startService(['services/producer/dist/main.js'], {
+    const producer = startService([serviceMain('producer')], {
       ...serviceEnv,
       REDPROC_AUTHKEY: AUTHKEY,
       PORT: '0',
@@ -65,7 +60,7 @@ async function httpEndToEnd(env: BenchEnv): Promise<Record<string, number>> {
     })
     services.push(producer)
     const consumers = Array.from({ length: CONSUMERS }, () =>
-      startService(['services/consumer', '--concurrency', String(SERVICE_CONCURRENCY)], {
+      startService([serviceMain('consumer'), '--concurrency', String(SERVICE_CONCURRENCY)], {
         ...serviceEnv,
         LOG_LEVEL: 'info',
       }),
@@ -114,53 +109,11 @@ async function httpEndToEnd(env: BenchEnv): Promise<Record<string, number>> {
   }
 }
 
-interface Service {
-  child: ChildProcess
-  line(msg: string): Promise<Record<string, unknown>>
-  stop(): Promise<void>
-}
-
-function startService(args: string[], env: Record<string, string>): Service {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const lines: Record<string, unknown>[] = []
-  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  reader.on('line', (text) => {
-    try {
-      lines.push(JSON.parse(text))
-    } catch {}
-  })
-  const exited = once(child, 'exit')
-  return {
-    child,
-    async line(msg) {
-      for (;;) {
-        const found = lines.find((line) => line.msg === msg)
-        if (found) return found
-        if (child.exitCode !== null) throw new Error(`${args[0]} exited before '${msg}'`)
-        await Promise.race([once(reader, 'line'), exited])
-      }
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
-
 /** The peak resident set of process `pid`, read from /proc every 20 ms, in MB. */
 function sampleRss(pid: number): { stop(): number } {
   let peakKb = 0
   const read = () => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-      peakKb = Math.max(peakKb, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0))
-    } catch {
-      // The process ended.
-    }
+    peakKb = Math.max(peakKb, processMemoryKb(pid, 'VmRSS') ?? 0)
   }
   read()
   const timer = setInterval(read, 20)

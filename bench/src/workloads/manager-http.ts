@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
-import { dirname, join } from 'node:path'
 import { RemoteManager } from '@redproc/shared'
 import { Pool } from 'undici'
-import { BenchChild, pythonChild, runToResult } from '../processes.js'
+import { pythonChild, runToResult } from '../processes.js'
+import { processMemoryKb, startApi } from '../services.js'
 import { percentile, perSecond } from '../stats.js'
 import type { BenchEnv, Workload } from '../workload.js'
 
@@ -104,39 +101,13 @@ async function withApi(
   env: BenchEnv,
   body: (url: string) => Promise<Record<string, number>>,
 ): Promise<Record<string, number>> {
-  const port = await freePort()
-  const main = join(
-    dirname(createRequire(import.meta.url).resolve('@redproc/api/package.json')),
-    'dist',
-    'main.js',
-  )
-  // `env` execs node in place: the child's pid is the api's.
-  const api = BenchChild.spawn('redproc api', [
-    'env',
-    `REDPROC_AUTHKEY=${AUTHKEY}`,
-    process.execPath,
-    main,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--redis-url',
-    env.redisUrl,
-    '--namespace',
-    env.runId,
-    '--rate-limit',
-    '0',
-    '--log-level',
-    'warn',
-  ])
+  const api = await startApi({ redisUrl: env.redisUrl, namespace: env.runId, authkey: AUTHKEY })
   try {
-    const url = `http://127.0.0.1:${port}`
-    await waitUntilReady(`${url}/readyz`)
-    const figures = await body(url)
-    return { ...figures, apiRssMb: peakRssMb(api.pid) }
+    const figures = await body(api.url)
+    const peakKb = processMemoryKb(api.service.child.pid as number, 'VmHWM') ?? Number.NaN
+    return { ...figures, apiRssMb: peakKb / 1024 }
   } finally {
-    api.kill()
-    await api.exit(5_000)
+    await api.service.stop(5_000)
   }
 }
 
@@ -160,33 +131,4 @@ async function measure(env: BenchEnv, ops: DictOps): Promise<Record<string, numb
   const setRate = await phase((i) => ops.set(`k${i % KEYS}`, i))
   const getRate = await phase((i) => ops.get(`k${i % KEYS}`))
   return { setRate, getRate, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
-}
-
-function peakRssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1])
-  return kb / 1024
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => probe.once('listening', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-async function waitUntilReady(url: string): Promise<void> {
-  const end = Date.now() + 20_000
-  while (Date.now() < end) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`the api did not become ready at ${url}`)
 }
