@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Queue } from 'bullmq'
-import { Empty, Full, type Json, ShutDown, Timeout } from '../src/index.js'
+import { Cluster } from 'ioredis'
+import { type Context, Empty, Full, type Json, ShutDown, Timeout } from '../src/index.js'
 import { blockedCount } from './support/blocked-connections.js'
 import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
@@ -9,6 +10,12 @@ import { assertRefusedWithoutWrite, namespaceKeys } from './support/snapshot.js'
 import { until } from './support/until.js'
 
 /** Whether `promise` has settled by the time pending I/O callbacks ran. */
+/** SCRIPT FLUSH on every master: the next call of each script is answered NOSCRIPT. */
+async function flushScripts(mp: Context): Promise<void> {
+  const nodes = mp.redis instanceof Cluster ? mp.redis.nodes('master') : [mp.redis]
+  await Promise.all(nodes.map((node) => node.script('FLUSH')))
+}
+
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false
   promise.then(
@@ -456,6 +463,30 @@ for (const topology of TOPOLOGIES) {
         Array.from({ length: 80 }, (_, i) => i + 20),
       )
       await other.join({ timeout: 5000 })
+    })
+
+    it('one consumer gets the items in order even while surplus goes back (FIFO)', async (t) => {
+      const mp = await openContext(t, topology)
+      const q = mp.joinableQueue<number>('fifo', { prefetch: 32 })
+      await q.putMany(Array.from({ length: 300 }, (_, i) => i))
+      // A Redis that forgot its scripts answers the first give-back NOSCRIPT,
+      // so it takes a second round trip: the next take must not overtake it.
+      await flushScripts(mp)
+      const got: number[] = []
+      for (let i = 0; i < 300; i++) {
+        got.push(await q.get())
+        q.taskDone()
+        // Work that holds the event loop: the handle gives back what it fetched ahead.
+        if (i % 25 === 0) {
+          const end = performance.now() + 30
+          while (performance.now() < end) {}
+        }
+      }
+      assert.deepEqual(
+        got,
+        Array.from({ length: 300 }, (_, i) => i),
+      )
+      await q.join({ timeout: 5000 })
     })
 
     it('close fails pending gets, gives back unacknowledged items, and refuses further calls', async (t) => {

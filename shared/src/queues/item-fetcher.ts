@@ -90,6 +90,8 @@ export class ItemFetcher {
   private filledAt = Number.NEGATIVE_INFINITY
   private idleTimer: NodeJS.Timeout | undefined
   private closedError: Error | undefined
+  /** Items on their way back to the queue: a take waits for them, so they come first (FIFO). */
+  private givingBack: Promise<void> | undefined
   /** When the event loop last turned, as far as this fetcher saw (`performance.now()`). */
   private turnedAt = performance.now()
   private watchingTurn = false
@@ -156,7 +158,7 @@ export class ItemFetcher {
       return this.getNowait()
     }
     if (this.shutdown === 'immediate') throw this.shutDownError()
-    const result = await this.source.take(this.nextBatch())
+    const result = await this.take(this.nextBatch())
     this.learn(result.shutdown)
     const [first, ...rest] = result.items
     if (this.closedError) {
@@ -232,7 +234,7 @@ export class ItemFetcher {
     try {
       while (this.waiters.length > 0 && !this.closedError) {
         this.phase = 'taking'
-        const result = await this.source.take(
+        const result = await this.take(
           Math.min(MAX_TAKE, Math.max(this.waiters.length, this.nextBatch())),
         )
         this.takesDone++
@@ -258,6 +260,12 @@ export class ItemFetcher {
       this.phase = 'idle'
       if (!this.closedError) this.failAll(error)
     }
+  }
+
+  /** Takes once the items given back are in the queue again, ahead of the rest. */
+  private async take(count: number): Promise<TakeResult> {
+    while (this.givingBack) await this.givingBack
+    return this.source.take(count)
   }
 
   private nextBatch(): number {
@@ -345,8 +353,15 @@ export class ItemFetcher {
   private giveBackFrom(index: number): void {
     const items = this.buffer.splice(index)
     this.batch = 1
-    if (items.length > 0)
-      this.source.giveBack(items).catch((error) => this.source.onBackgroundError(error))
+    if (items.length === 0) return
+    const before = this.givingBack
+    const given = Promise.all([
+      before,
+      this.source.giveBack(items).catch((error) => this.source.onBackgroundError(error)),
+    ]).then(() => {
+      if (this.givingBack === given) this.givingBack = undefined
+    })
+    this.givingBack = given
   }
 
   private armTimer(waiter: Waiter): void {
