@@ -116,7 +116,11 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
   const prefetch = options.prefetch ?? DEFAULTS.prefetch
   const tasks = options.tasks
   const threads = options.threads
-    ? new LocalBackend({ tasks: options.threads.module, processes: options.threads.count })
+    ? new LocalBackend({
+        workers: 'threads',
+        tasks: options.threads.module,
+        processes: options.threads.count,
+      })
     : undefined
   const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? DEFAULTS.heartbeatMs)
   const startedAt = Date.now()
