@@ -56,7 +56,7 @@ export class LocalBackend implements PoolBackend {
   }
 
   async describe(): Promise<string> {
-    return `${this.size} worker ${this.kind === 'threads' ? 'threads' : 'processes'} of this process`
+    return `${this.size} worker ${this.kind === 'threads' ? 'threads' : 'processes'}`
   }
 
   /** Lets the workers finish and end. */

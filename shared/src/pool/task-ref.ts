@@ -1,4 +1,5 @@
 import { describe } from '../arguments.js'
+import type { Json } from '../codec.js'
 import { RedprocTypeError } from '../errors.js'
 
 /** A task function of a tasks module: what `pool.map(tasks.double, xs)` takes. */
@@ -17,8 +18,8 @@ export type TaskResult<F extends TaskFunction> = NullForVoid<Awaited<ReturnType<
 
 type NullForVoid<T> = T extends void ? null : T
 
-/** The one argument `map` passes to each call of `F`. */
-export type TaskItem<F extends TaskFunction> = Parameters<F>[0]
+/** The one argument `map` passes to each call of `F`; any JSON for a task that takes none. */
+export type TaskItem<F extends TaskFunction> = Parameters<F> extends [] ? Json : Parameters<F>[0]
 
 /**
  * The name a task travels by. A function goes by its `name`, which is its
