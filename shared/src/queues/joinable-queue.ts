@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
+import { listWorkers } from '../pool/workers.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
@@ -30,6 +30,7 @@ import {
   type ShutdownOptions,
   type WaitOptions,
 } from './joinable-queue-options.js'
+import { describeUnfinished, newHandleId } from './lease-holders.js'
 import { LeaseKeeper, type Taken } from './lease-keeper.js'
 import { registerQueue } from './queue-registry.js'
 import { signalHub } from './signal-hub.js'
@@ -76,7 +77,7 @@ export class JoinableQueue<T extends Json = Json>
   private readonly layout: BullmqLayout
   private readonly channel: string
   private readonly scripts: JobScripts
-  private readonly handle = randomBytes(6).toString('hex')
+  private readonly handle = newHandleId()
   /** Items handed to gets and not yet acknowledged, oldest first. */
   private readonly held: Taken[] = []
   private readonly fetcher: ItemFetcher
@@ -236,7 +237,7 @@ export class JoinableQueue<T extends Json = Json>
     try {
       while ((await this.unfinishedInRedis()) > 0) {
         if (!(await reached.waitOrRecheck(deadline, signal, this.closed.signal))) {
-          throw new Timeout(`${this.describe()}: join() timed out with items unfinished`)
+          throw new Timeout(await this.joinTimedOut())
         }
       }
     } finally {
@@ -377,6 +378,26 @@ export class JoinableQueue<T extends Json = Json>
   private async release(items: Taken[]): Promise<void> {
     await this.scripts.release(items)
     this.keeper.remove(items)
+  }
+
+  /**
+   * join()'s TIMEOUT message: the queue and namespace, what the unfinished
+   * items are doing and who holds them, and the live serving processes.
+   */
+  private async joinTimedOut(): Promise<string> {
+    const what = `${this.describe()} in namespace '${this.mp.options.namespace}': join() timed out`
+    try {
+      const unfinished = await this.unfinishedInRedis()
+      const { keys, jobKeyPrefix } = this.layout
+      const [items, workers] = await Promise.all([
+        this.call((redis) => describeUnfinished(redis, keys, jobKeyPrefix, unfinished)),
+        listWorkers(this.mp, this.name),
+      ])
+      const live = `${workers.length} live worker${workers.length === 1 ? '' : 's'}`
+      return `${what} with ${items}; ${live} serve the queue`
+    } catch {
+      return `${what} with items unfinished`
+    }
   }
 
   private async unfinishedInRedis(): Promise<number> {
