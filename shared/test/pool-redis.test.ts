@@ -154,6 +154,21 @@ describe('pool (redis backend)', () => {
     assert.deepEqual(await pool.map('slowDouble', [1, 2], { timeout: 5000 }), [2, 4])
   })
 
+  it("a serving process's threads stop a task that runs past its timeout", async (t) => {
+    const mp = await openContext(t)
+    const module = new URL('./fixtures/tasks.ts', import.meta.url)
+    const threads = { module, count: 1 }
+    const server = await serve(mp, { queue: 'jobs', tasks, threads, heartbeatMs: 100 })
+    t.after(() => server.stop())
+    const pool = mp.pool({ queue: 'jobs' })
+    await assert.rejects(
+      pool.apply('spin', [60_000], { timeout: 300 }),
+      (error) =>
+        isRedprocError(error, 'TIMEOUT') && /worker thread \d+ was stopped/.test(String(error)),
+    )
+    assert.deepEqual(await pool.map('double', [1, 2]), [2, 4])
+  })
+
   it('AsyncResult.get times out with TIMEOUT', async (t) => {
     const mp = await openContext(t)
     await startWorkers(t, mp, 1)
