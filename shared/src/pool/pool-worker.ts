@@ -88,7 +88,12 @@ export class PoolWorker {
     } else {
       // The parent's flags (`--import tsx`, a heap limit) apply to the child as well.
       const execArgv = process.execArgv.filter((flag) => !NOT_FORWARDED.test(flag))
-      const child = fork(fileURLToPath(ENTRY), [], { execArgv, serialization: 'advanced' })
+      const child = fork(fileURLToPath(ENTRY), [], {
+        execArgv,
+        serialization: 'advanced',
+        // No stdin, as Python gives its pool's processes: the caller's terminal stays the caller's.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
       child.on('message', (message: WorkerMessage | { hello: true }) => {
         // The child asks for its config once it listens: a message sent earlier could be lost.
         if ('hello' in message) child.send({ config })

@@ -111,11 +111,16 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const slot = { state: 'starting', run: undefined, chunksRun: 0, disarm: () => {} } as Slot
-    slot.worker = new PoolWorker(this.options.kind, this.options.config, {
-      message: (message) => this.onMessage(slot, message),
-      exit: (how) => this.onExit(slot, how),
-    })
+    const slot: Slot = {
+      worker: new PoolWorker(this.options.kind, this.options.config, {
+        message: (message) => this.onMessage(slot, message),
+        exit: (how) => this.onExit(slot, how),
+      }),
+      state: 'starting',
+      run: undefined,
+      chunksRun: 0,
+      disarm: () => {},
+    }
     this.slots.add(slot)
   }
 
@@ -193,7 +198,8 @@ export class WorkerPool {
     if (index >= 0) this.waiting.splice(index, 1)
     for (const slot of this.slots) if (slot.run === run) this.remove(slot, true)
     run.fail(reason)
-    this.dispatch()
+    // After the other cancels of the same abort: terminate() starts no worker for them.
+    queueMicrotask(() => this.dispatch())
   }
 
   /**
