@@ -69,7 +69,13 @@ export {
 } from './objects.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
 export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
-export { type MapOptions, Pool } from './pool/pool.js'
+export {
+  type ImapOptions,
+  type MapOptions,
+  type MapProgress,
+  Pool,
+  type TaskOptions,
+} from './pool/pool.js'
 export type { CallJob, Job, PoolJob } from './pool/pool-job.js'
 export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
 export {
@@ -79,6 +85,7 @@ export {
   type ServeState,
   serve,
 } from './pool/serve.js'
+export type { TaskFunction, TaskItem, TaskResult } from './pool/task-ref.js'
 export { listWorkers, type WorkerInfo } from './pool/workers.js'
 export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
 export { activeChildren, Process } from './process/process.js'

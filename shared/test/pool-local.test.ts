@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { isRedprocError, type Pool } from '../src/index.js'
+import { type ErrorCode, isRedprocError, type Pool, type PoolOptions } from '../src/index.js'
+import * as taskFunctions from './fixtures/tasks.js'
 import { openContext } from './support/redis.js'
 
 const tasks = new URL('./fixtures/tasks.ts', import.meta.url)
@@ -202,6 +203,128 @@ describe('pool (local backend)', () => {
     )
     await pool.terminate()
     await assert.rejects(pending.get(), (e) => isRedprocError(e, 'SHUTDOWN'))
+  })
+
+  it('imap over an input that throws at item 3 yields items 0-2, then the error', async (t) => {
+    const pool = await openPool(t)
+    function* failingAt3() {
+      for (let n = 0; ; n++) {
+        if (n === 3) throw new Error('input broke at 3')
+        yield n
+      }
+    }
+    const seen: number[] = []
+    await assert.rejects(async () => {
+      for await (const r of pool.imap<number>('slowDouble', failingAt3())) seen.push(r)
+    }, /input broke at 3/)
+    assert.deepEqual(seen, [0, 2, 4])
+    // a task failing at item 3, and an item 3 that is not JSON, come in order too
+    const failing: [Iterable<unknown>, ErrorCode][] = [
+      [[0, 1, 2, 'not a number', 4], 'REMOTE_TASK_FAILED'],
+      [[0, 1, 2, undefined, 4], 'NOT_SERIALIZABLE'],
+    ]
+    for (const [input, code] of failing) {
+      const before: number[] = []
+      await assert.rejects(
+        async () => {
+          for await (const r of pool.imap<number>('double', input as number[])) before.push(r)
+        },
+        (e) => isRedprocError(e, code),
+      )
+      assert.deepEqual(before, [0, 2, 4], code)
+    }
+  })
+
+  it('takes the exported task function itself, typed by it', async (t) => {
+    const pool = await openPool(t)
+    const doubled: number[] = await pool.map(taskFunctions.double, [1, 2, 3])
+    assert.deepEqual(doubled, [2, 4, 6])
+    const sums: number[] = await pool.starmap(taskFunctions.add, [[1, 2]])
+    assert.deepEqual(sums, [3])
+    const nothing: null = await pool.apply(taskFunctions.nothing)
+    assert.equal(nothing, null)
+    const where = await pool.applyAsync(taskFunctions.where, [7]).get()
+    assert.equal(where.n, 7)
+    const streamed: number[] = []
+    for await (const r of pool.imap(taskFunctions.slowDouble, [5, 6])) streamed.push(r)
+    assert.deepEqual(streamed, [10, 12])
+    assert.throws(
+      () => pool.imap((n: number) => n, [1]),
+      (e) => isRedprocError(e, 'TYPE_ERROR') && /without a name/.test(String(e)),
+    )
+  })
+
+  it('onProgress counts the items done, up to the total', async (t) => {
+    const pool = await openPool(t)
+    const seen: { done: number; total: number }[] = []
+    const items = Array.from({ length: 20 }, (_, i) => i)
+    const pending = pool.mapAsync('double', items, {
+      chunksize: 3,
+      onProgress: (progress) => seen.push(progress),
+    })
+    assert.deepEqual(
+      await pending.get(),
+      items.map((n) => n * 2),
+    )
+    assert.equal(seen.length, 7, 'once per chunk')
+    assert.deepEqual(seen.at(-1), { done: 20, total: 20 })
+    for (let i = 1; i < seen.length; i++)
+      assert.ok((seen[i]?.done ?? 0) > (seen[i - 1]?.done ?? 0), 'done only grows')
+  })
+
+  it('await using terminates the pool at the end of the block', async (t) => {
+    const mp = await openContext(t)
+    let kept: Pool
+    {
+      await using pool = mp.pool({ backend: 'local', tasks, processes: 1 })
+      kept = pool
+      assert.deepEqual(await pool.map('double', [1]), [2])
+    }
+    await assert.rejects(kept.map('double', [1]), (e) => /terminated/.test(String(e)))
+  })
+
+  it('a result that is not ready in time says where the work runs', async (t) => {
+    const pool = await openPool(t)
+    const slow = pool.applyAsync('slowDouble', [1, 400])
+    await assert.rejects(
+      slow.get({ timeout: 20 }),
+      (e) => isRedprocError(e, 'TIMEOUT') && /within 20 ms \(2 worker threads\)/.test(String(e)),
+    )
+  })
+
+  it('refuses bad pool options with TYPE_ERROR or VALUE_ERROR', async (t) => {
+    const mp = await openContext(t)
+    const refused: [unknown, ErrorCode][] = [
+      [{ backend: 'local', tasks, processes: 0 }, 'VALUE_ERROR'],
+      [{ backend: 'processes', tasks, processes: -1 }, 'VALUE_ERROR'],
+      [{ backend: 'threads', tasks, processes: 1.5 }, 'TYPE_ERROR'],
+      [{ backend: 'forks', tasks }, 'VALUE_ERROR'],
+      [{ backend: 'threads', tasks, maxTasksPerChild: 0 }, 'VALUE_ERROR'],
+      [{ backend: 'threads', tasks, initargs: 'x' }, 'TYPE_ERROR'],
+      [{ backend: 'threads', tasks, initargs: [new Date()] }, 'NOT_SERIALIZABLE'],
+      [{ backend: 'threads', tasks, initializer: 7 }, 'TYPE_ERROR'],
+      [{ backend: 'threads' }, 'TYPE_ERROR'],
+      [{ backend: 'redis', initializer: 'setUp' }, 'TYPE_ERROR'],
+      [{ backend: 'redis', maxTasksPerChild: 2 }, 'TYPE_ERROR'],
+    ]
+    for (const [options, code] of refused) {
+      assert.throws(
+        () => mp.pool(options as PoolOptions),
+        (e) => isRedprocError(e, code),
+        JSON.stringify(options),
+      )
+    }
+    const pool = await openPool(t)
+    await assert.rejects(pool.map('double', [1], { timeout: -1 }), (e) =>
+      isRedprocError(e, 'VALUE_ERROR'),
+    )
+    await assert.rejects(pool.map('double', [1], { onProgress: 'x' as never }), (e) =>
+      isRedprocError(e, 'TYPE_ERROR'),
+    )
+    assert.throws(
+      () => pool.imap('double', [1], { onProgress: () => {} } as never),
+      (e) => isRedprocError(e, 'TYPE_ERROR'),
+    )
   })
 
   it('parmap uses the pool the context was given', async (t) => {

@@ -19,16 +19,19 @@ import { type RunningChild, startChild } from './support/children.js'
 import { openContext } from './support/redis.js'
 import { until } from './support/until.js'
 
-/** Starts `count` serving processes on queue 'tasks', resolving once each says it is ready. */
+/**
+ * Starts `count` serving processes on queue 'tasks' — of every task, or of
+ * `only` these — resolving once each says it is ready.
+ */
 async function startWorkers(
   t: TestContext,
   mp: Context,
   count: number,
   concurrency = 2,
+  only: string[] = [],
 ): Promise<RunningChild[]> {
-  const workers = Array.from({ length: count }, () =>
-    startChild(t, 'pool-serve', [mp.options.namespace, 'tasks', String(concurrency)]),
-  )
+  const args = [mp.options.namespace, 'tasks', String(concurrency), only.join(',')]
+  const workers = Array.from({ length: count }, () => startChild(t, 'pool-serve', args))
   for (const worker of workers) assert.equal(await worker.nextLine(), 'ready')
   return workers
 }
@@ -105,6 +108,65 @@ describe('pool (redis backend)', () => {
     await assert.rejects(mp.pool().map('nope', [1, 2]), (error) =>
       isRedprocError(error, 'UNKNOWN_TASK'),
     )
+  })
+
+  it('a serving process that lacks a task passes its chunks on to one that has it', async (t) => {
+    const mp = await openContext(t)
+    // a rolling deploy: the older release lacks 'slowDouble'
+    const [older] = await startWorkers(t, mp, 1, 2, ['add', 'where'])
+    const [newer] = await startWorkers(t, mp, 1, 2)
+    const pool = mp.pool()
+    const items = Array.from({ length: 30 }, (_, i) => i)
+    assert.deepEqual(
+      await pool.map('slowDouble', items, { chunksize: 1 }),
+      items.map((n) => n * 2),
+    )
+    const entry = async (worker: RunningChild | undefined) =>
+      (await listWorkers(mp, 'tasks')).find((w) => w.pid === worker?.pid)
+    // as their heartbeats tell, a beat later
+    await until(async () => (await entry(newer))?.processed === 30, 'the newer one ran all 30')
+    const passer = await entry(older)
+    assert.ok((passer?.passedOn ?? 0) > 0, 'the older one passed chunks on')
+    assert.equal(passer?.processed, 0, 'the older one ran nothing')
+    assert.deepEqual(passer?.missingTasks, ['slowDouble'])
+    // a task no live worker lists still fails, from whichever took it
+    await assert.rejects(pool.map('nope', [1, 2]), (error) => isRedprocError(error, 'UNKNOWN_TASK'))
+    // once the newer one is gone, no live worker lists 'slowDouble'
+    newer?.kill('SIGTERM')
+    await newer?.exited
+    await assert.rejects(pool.apply('slowDouble', [1]), (error) => {
+      assert.ok(isRedprocError(error, 'UNKNOWN_TASK'))
+      assert.equal((error as unknown as { remote: { pid: number } }).remote.pid, older?.pid)
+      return true
+    })
+  })
+
+  it('a per-task timeout fails a chunk that runs too long on a serving process', async (t) => {
+    const mp = await openContext(t)
+    const [worker] = await startWorkers(t, mp, 1)
+    const pool = mp.pool()
+    await assert.rejects(pool.apply('slowDouble', [1, 5000], { timeout: 200 }), (error) => {
+      assert.ok(isRedprocError(error, 'TIMEOUT'))
+      assert.equal((error as unknown as { remote: { pid: number } }).remote.pid, worker?.pid)
+      assert.match(String(error), /ran longer than its timeout of 200 ms/)
+      return true
+    })
+    assert.deepEqual(await pool.map('slowDouble', [1, 2], { timeout: 5000 }), [2, 4])
+  })
+
+  it("a serving process's threads stop a task that runs past its timeout", async (t) => {
+    const mp = await openContext(t)
+    const module = new URL('./fixtures/tasks.ts', import.meta.url)
+    const threads = { module, count: 1 }
+    const server = await serve(mp, { queue: 'jobs', tasks, threads, heartbeatMs: 100 })
+    t.after(() => server.stop())
+    const pool = mp.pool({ queue: 'jobs' })
+    await assert.rejects(
+      pool.apply('spin', [60_000], { timeout: 300 }),
+      (error) =>
+        isRedprocError(error, 'TIMEOUT') && /worker thread \d+ was stopped/.test(String(error)),
+    )
+    assert.deepEqual(await pool.map('double', [1, 2]), [2, 4])
   })
 
   it('AsyncResult.get times out with TIMEOUT', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * Workload 6: Python's `Pool(2).map`, of a trivial task and of a CPU-bound
- * one, on two worker threads (local backend), on two serving processes
- * (redis backend) and in Python — each pool started and warmed before the
+ * one, on two worker threads and on two child processes (local backends), on
+ * two serving processes (redis backend) and in Python — each pool started and warmed before the
  * clock runs, then timed map by map: default chunksize, then chunksize 1.
  */
 import { connect, type Pool } from '@redproc/shared'
@@ -48,19 +48,13 @@ export const pool: Workload = {
   contenders: [
     {
       name: 'redproc local',
-      note: `\`mp.pool({ backend: 'local', tasks, processes: ${WORKERS} })\`: Piscina worker threads of the calling process`,
-      run: async (env) => {
-        const mp = await connect({ redis: env.redisUrl, namespace: env.runId })
-        try {
-          const threads = mp.pool({ backend: 'local', tasks: tasksModule, processes: WORKERS })
-          const figures = await measure(env, threads)
-          threads.close()
-          await threads.join()
-          return figures
-        } finally {
-          await mp.close()
-        }
-      },
+      note: `\`mp.pool({ backend: 'local', tasks, processes: ${WORKERS} })\`: worker threads of the calling process`,
+      run: (env) => runLocal(env, 'threads'),
+    },
+    {
+      name: 'redproc processes',
+      note: `\`mp.pool({ backend: 'processes', tasks, processes: ${WORKERS} })\`: child processes, as Python's`,
+      run: (env) => runLocal(env, 'processes'),
     },
     {
       name: 'redproc redis',
@@ -118,6 +112,23 @@ export const pool: Workload = {
       },
     },
   ],
+}
+
+/** A pool of this process's own workers, timed, then closed. */
+async function runLocal(
+  env: BenchEnv,
+  backend: 'threads' | 'processes',
+): Promise<Record<string, number>> {
+  const mp = await connect({ redis: env.redisUrl, namespace: env.runId })
+  try {
+    const local = mp.pool({ backend, tasks: tasksModule, processes: WORKERS })
+    const figures = await measure(env, local)
+    local.close()
+    await local.join()
+    return figures
+  } finally {
+    await mp.close()
+  }
 }
 
 async function measure(env: BenchEnv, pool: Pool): Promise<Record<string, number>> {

@@ -26,8 +26,15 @@ type State<T> =
 export class AsyncResult<T> {
   private state: State<T> = { kind: 'pending' }
   private readonly settled: Promise<void>
+  private readonly context: (() => Promise<string>) | undefined
 
-  constructor(work: Promise<T>, callbacks: AsyncCallbacks<T> = {}) {
+  /** `context` tells a TIMEOUT's message where the work went and who serves it. */
+  constructor(
+    work: Promise<T>,
+    callbacks: AsyncCallbacks<T> = {},
+    context?: () => Promise<string>,
+  ) {
+    this.context = context
     this.settled = work.then(
       (value) => {
         this.state = { kind: 'fulfilled', value }
@@ -43,7 +50,10 @@ export class AsyncResult<T> {
   /** The result, once ready; `TIMEOUT` if it is not ready within `timeout` ms. */
   async get(options?: TimeoutOptions): Promise<T> {
     if (!(await this.wait(options))) {
-      throw new Timeout(`the result was not ready within ${options?.timeout} ms`)
+      const where = await this.context?.().catch(() => undefined)
+      throw new Timeout(
+        `the result was not ready within ${options?.timeout} ms${where ? ` (${where})` : ''}`,
+      )
     }
     const state = this.state as Exclude<State<T>, { kind: 'pending' }>
     if (state.kind === 'rejected') throw state.error

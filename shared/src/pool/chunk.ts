@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { threadId } from 'node:worker_threads'
 import type { Json } from '../codec.js'
 import { RedprocError } from '../errors.js'
+import { timerDelay } from '../timers.js'
 import { checkJson } from './json-check.js'
 
 /**
@@ -14,13 +15,15 @@ export type ChunkRequest = {
   task: string
   items: Json[]
   spread?: boolean
+  /** The longest one item may run, ms. */
+  timeout?: number
 }
 
 export type ChunkOutcome = { ok: true; results: Json[] } | { ok: false; failure: RemoteFailure }
 
 /** What the caller learns of a task that failed where it ran. */
 export interface RemoteFailure {
-  code: 'UNKNOWN_TASK' | 'REMOTE_TASK_FAILED'
+  code: 'UNKNOWN_TASK' | 'REMOTE_TASK_FAILED' | 'TIMEOUT'
   message: string
   stack?: string
   task: string
@@ -41,6 +44,9 @@ export type Tasks = Record<string, unknown>
  * per item; a promise is awaited. `between`, called before every item but the
  * first, may return a promise to wait for: how a serving process keeps the
  * chunk's lease while CPU-bound items run without a turn of the event loop.
+ * With a `timeout`, an item that runs longer fails the chunk with TIMEOUT:
+ * a promise is given up at the timeout (the work behind it cannot be
+ * stopped from this thread), a plain call once it returns.
  */
 export async function runChunk(
   tasks: Tasks,
@@ -56,7 +62,7 @@ export async function runChunk(
       `no task '${request.task}' is registered here (known: ${known.join(', ') || 'none'})`,
     )
   }
-  const { items, spread } = request
+  const { items, spread, timeout } = request
   // Filled by push, not preallocated: a holey array clones several times slower to the caller.
   const results: Json[] = []
   const describe = () => `the result of task '${request.task}'`
@@ -66,8 +72,16 @@ export async function runChunk(
       if (pause) await pause
     }
     try {
+      const started = timeout === undefined ? 0 : performance.now()
       let result: unknown = spread ? fn(...(items[i] as Json[])) : fn(items[i])
-      if (isThenable(result)) result = await result
+      if (isThenable(result))
+        result = await (timeout === undefined ? result : within(result, started + timeout))
+      if (result === TIMED_OUT || (timeout !== undefined && performance.now() - started > timeout))
+        return fail(
+          request.task,
+          'TIMEOUT',
+          `the task ran longer than its timeout of ${timeout} ms`,
+        )
       results.push(checkJson(result ?? null, describe))
     } catch (error) {
       const failure = fail(
@@ -80,6 +94,21 @@ export async function runChunk(
     }
   }
   return { ok: true, results }
+}
+
+const TIMED_OUT = Symbol('timed out')
+
+/** `work`'s value, or TIMED_OUT once `deadline` (a `performance.now()` time) has passed. */
+async function within(work: PromiseLike<unknown>, deadline: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timerDelay(deadline - performance.now()))
+  })
+  try {
+    return await Promise.race([work, expired])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,47 +1,68 @@
 import { setMaxListeners } from 'node:events'
-import { checkIterable, checkKey } from '../arguments.js'
+import { checkIterable } from '../arguments.js'
 import type { Json } from '../codec.js'
 import { RedprocTypeError, ShutDown, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { type AsyncCallbacks, AsyncResult, callbackChecks } from './async-result.js'
 import type { PoolBackend } from './backend.js'
-import { type ChunkOutcome, type ChunkRequest, RemoteTaskError } from './chunk.js'
-import { chunked, defaultChunksize } from './chunking.js'
+import { RemoteTaskError } from './chunk.js'
+import { type Settled, type Stream, streamChunks } from './chunk-stream.js'
+import { defaultChunksize } from './chunking.js'
 import { checkJson } from './json-check.js'
+import {
+  type TaskFunction,
+  type TaskItem,
+  type TaskRef,
+  type TaskResult,
+  taskName,
+} from './task-ref.js'
 
-export interface MapOptions {
+export interface TaskOptions {
+  /**
+   * The longest one call of the task may run, in ms; past it the call fails
+   * with TIMEOUT. A local pool stops the worker running it and starts
+   * another. @default no limit
+   */
+  timeout?: number
+}
+
+export interface ImapOptions extends TaskOptions {
   /** Items sent to a worker at once. @default map: about 4 chunks per worker; imap: 1 */
   chunksize?: number
 }
 
-const MAP_OPTIONS: Schema<MapOptions> = { chunksize: option.integer(1) }
+/** How far a map has come: items done, of how many. */
+export interface MapProgress {
+  done: number
+  total: number
+}
 
-function mapAsyncChecks<R>(): Schema<MapOptions & AsyncCallbacks<R[]>> {
-  return { ...MAP_OPTIONS, ...callbackChecks<R[]>() }
+export interface MapOptions extends ImapOptions {
+  /** Called as each chunk's results come back, for a progress bar. @default none */
+  onProgress?: (progress: MapProgress) => void
+}
+
+const TASK_OPTIONS: Schema<TaskOptions> = { timeout: option.timeout }
+const IMAP_OPTIONS: Schema<ImapOptions> = { ...TASK_OPTIONS, chunksize: option.integer(1) }
+const MAP_OPTIONS: Schema<MapOptions> = {
+  ...IMAP_OPTIONS,
+  onProgress: option.function<(progress: MapProgress) => void>(),
+}
+
+function asyncChecks<O extends object, R>(schema: Schema<O>): Schema<O & AsyncCallbacks<R>> {
+  return { ...schema, ...callbackChecks<R>() } as Schema<O & AsyncCallbacks<R>>
 }
 
 type State = 'running' | 'closed' | 'terminated'
 
-type Settled = { index: number; outcome: ChunkOutcome } | { index: number; error: unknown }
-
-/** One call's items on their way through the engine. */
-interface Stream {
-  task: string
-  items: Iterable<Json>
-  /** Each item is a list of arguments (starmap). */
-  spread: boolean
-  chunksize: number
-  ordered: boolean
-  /** Items read lazily, checked as their chunk goes out (imap). */
-  unchecked?: boolean
-}
-
 /**
- * Python's `Pool`: named tasks applied to items by workers — threads of this
- * process (`backend: 'local'`) or `serve` processes on any machine
- * (`backend: 'redis'`). Results come back in order unless asked otherwise.
+ * Python's `Pool`: named tasks applied to items by workers — threads or child
+ * processes of this process, or `serve` processes on any machine. Results
+ * come back in order unless asked otherwise. A task is named by its name or
+ * passed as its exported function, which types the results:
+ * `pool.map(tasks.double, [1, 2])` is a `Promise<number[]>`.
  */
-export class Pool {
+export class Pool implements AsyncDisposable {
   private state: State = 'running'
   private readonly backend: PoolBackend
   private readonly cancel = new AbortController()
@@ -54,99 +75,158 @@ export class Pool {
   }
 
   /** `pool.map(f, items)`: every result, in order. */
-  async map<R extends Json = Json>(
+  map<F extends TaskFunction>(
+    task: F,
+    items: Iterable<TaskItem<F>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<F>[]>
+  map<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
     options?: MapOptions,
-  ): Promise<R[]> {
-    const { chunksize } = this.checkCall(task, options, MAP_OPTIONS, 'map')
+  ): Promise<R[]>
+  async map(task: TaskRef, items: Iterable<Json>, options?: MapOptions): Promise<unknown[]> {
+    const [name, checked] = this.checkCall(task, options, MAP_OPTIONS, 'map')
     const all = this.snapshot(items)
     for (let i = 0; i < all.length; i++) checkJson(all[i], () => `item ${i}`)
-    return this.track(this.collect<R>(task, all, false, chunksize))
+    return this.track(this.collect(name, all, false, checked))
   }
 
   /** `pool.starmap(f, [[a, b], …])`: like map, spreading each item into arguments. */
-  async starmap<R extends Json = Json>(
+  starmap<F extends TaskFunction>(
+    task: F,
+    argsList: Iterable<Parameters<F>>,
+    options?: MapOptions,
+  ): Promise<TaskResult<F>[]>
+  starmap<R extends Json = Json>(
     task: string,
     argsList: Iterable<Json[]>,
     options?: MapOptions,
-  ): Promise<R[]> {
-    const { chunksize } = this.checkCall(task, options, MAP_OPTIONS, 'starmap')
+  ): Promise<R[]>
+  async starmap(
+    task: TaskRef,
+    argsList: Iterable<Json[]>,
+    options?: MapOptions,
+  ): Promise<unknown[]> {
+    const [name, checked] = this.checkCall(task, options, MAP_OPTIONS, 'starmap')
     const all = this.snapshot<Json>(argsList)
     for (let i = 0; i < all.length; i++) checkArgs(all[i], () => `argument list ${i}`)
-    return this.track(this.collect<R>(task, all, true, chunksize))
+    return this.track(this.collect(name, all, true, checked))
   }
 
-  /** `pool.imap(f, items)`: results in order, as they arrive; memory stays bounded for endless input. */
+  /**
+   * `pool.imap(f, items)`: results in order, as they arrive; memory stays
+   * bounded for endless input. An input that throws gives the results before
+   * the failing item, then the error.
+   */
+  imap<F extends TaskFunction>(
+    task: F,
+    items: Iterable<TaskItem<F>>,
+    options?: ImapOptions,
+  ): AsyncIterable<TaskResult<F>>
   imap<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options?: MapOptions,
-  ): AsyncIterable<R> {
-    const { chunksize = 1 } = this.checkCall(task, options, MAP_OPTIONS, 'imap')
-    return this.results(task, checkIterable(items, 'items'), chunksize, true) as AsyncIterable<R>
+    options?: ImapOptions,
+  ): AsyncIterable<R>
+  imap(task: TaskRef, items: Iterable<Json>, options?: ImapOptions): AsyncIterable<Json> {
+    return this.results(task, items, options, true, 'imap')
   }
 
   /** `pool.imap_unordered(f, items)`: results as soon as each is ready. */
+  imapUnordered<F extends TaskFunction>(
+    task: F,
+    items: Iterable<TaskItem<F>>,
+    options?: ImapOptions,
+  ): AsyncIterable<TaskResult<F>>
   imapUnordered<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
-    options?: MapOptions,
-  ): AsyncIterable<R> {
-    const { chunksize = 1 } = this.checkCall(task, options, MAP_OPTIONS, 'imapUnordered')
-    return this.results(task, checkIterable(items, 'items'), chunksize, false) as AsyncIterable<R>
+    options?: ImapOptions,
+  ): AsyncIterable<R>
+  imapUnordered(task: TaskRef, items: Iterable<Json>, options?: ImapOptions): AsyncIterable<Json> {
+    return this.results(task, items, options, false, 'imapUnordered')
   }
 
   /** `pool.apply(f, args)` */
-  async apply<R extends Json = Json>(task: string, args: Json[] = []): Promise<R> {
-    const [result] = await this.starmap<R>(task, [checkArgs(args, () => 'args')], { chunksize: 1 })
-    return result as R
+  apply<F extends TaskFunction>(
+    task: F,
+    args?: Parameters<F>,
+    options?: TaskOptions,
+  ): Promise<TaskResult<F>>
+  apply<R extends Json = Json>(task: string, args?: Json[], options?: TaskOptions): Promise<R>
+  async apply(task: TaskRef, args: Json[] = [], options?: TaskOptions): Promise<unknown> {
+    const [name, checked] = this.checkCall(task, options, TASK_OPTIONS, 'apply')
+    return this.applyChecked(name, args, checked)
   }
 
   /**
    * `pool.apply_async(f, args, callback, error_callback)`. A bad task name or
-   * bad callbacks fail here; bad arguments fail the result.
+   * bad options fail here; bad arguments fail the result.
    */
+  applyAsync<F extends TaskFunction>(
+    task: F,
+    args?: Parameters<F>,
+    options?: TaskOptions & AsyncCallbacks<TaskResult<F>>,
+  ): AsyncResult<TaskResult<F>>
   applyAsync<R extends Json = Json>(
     task: string,
+    args?: Json[],
+    options?: TaskOptions & AsyncCallbacks<R>,
+  ): AsyncResult<R>
+  applyAsync(
+    task: TaskRef,
     args: Json[] = [],
-    callbacks?: AsyncCallbacks<R>,
-  ): AsyncResult<R> {
-    const checked = this.checkCall(task, callbacks, callbackChecks<R>(), 'applyAsync')
-    return new AsyncResult(this.apply<R>(task, args), checked)
+    options?: TaskOptions & AsyncCallbacks<unknown>,
+  ): AsyncResult<unknown> {
+    const schema = asyncChecks<TaskOptions, unknown>(TASK_OPTIONS)
+    const [name, checked] = this.checkCall(task, options, schema, 'applyAsync')
+    const { callback, errorCallback, ...taskOptions } = checked
+    return this.asyncResult(this.applyChecked(name, args, taskOptions), { callback, errorCallback })
   }
 
   /** `pool.map_async(f, items, chunksize, callback, error_callback)` */
+  mapAsync<F extends TaskFunction>(
+    task: F,
+    items: Iterable<TaskItem<F>>,
+    options?: MapOptions & AsyncCallbacks<TaskResult<F>[]>,
+  ): AsyncResult<TaskResult<F>[]>
   mapAsync<R extends Json = Json>(
     task: string,
     items: Iterable<Json>,
     options?: MapOptions & AsyncCallbacks<R[]>,
-  ): AsyncResult<R[]> {
-    const { callback, errorCallback, ...mapOptions } = this.checkCall(
-      task,
-      options,
-      mapAsyncChecks<R>(),
-      'mapAsync',
-    )
-    return new AsyncResult(this.map<R>(task, items, mapOptions), { callback, errorCallback })
+  ): AsyncResult<R[]>
+  mapAsync(
+    task: TaskRef,
+    items: Iterable<Json>,
+    options?: MapOptions & AsyncCallbacks<unknown[]>,
+  ): AsyncResult<unknown[]> {
+    const schema = asyncChecks<MapOptions, unknown[]>(MAP_OPTIONS)
+    const [name, checked] = this.checkCall(task, options, schema, 'mapAsync')
+    const { callback, errorCallback, ...mapOptions } = checked
+    return this.asyncResult(this.map(name, items, mapOptions), { callback, errorCallback })
   }
 
   /** `pool.starmap_async(f, argsList, chunksize, callback, error_callback)` */
+  starmapAsync<F extends TaskFunction>(
+    task: F,
+    argsList: Iterable<Parameters<F>>,
+    options?: MapOptions & AsyncCallbacks<TaskResult<F>[]>,
+  ): AsyncResult<TaskResult<F>[]>
   starmapAsync<R extends Json = Json>(
     task: string,
     argsList: Iterable<Json[]>,
     options?: MapOptions & AsyncCallbacks<R[]>,
-  ): AsyncResult<R[]> {
-    const { callback, errorCallback, ...mapOptions } = this.checkCall(
-      task,
-      options,
-      mapAsyncChecks<R>(),
-      'starmapAsync',
-    )
-    return new AsyncResult(this.starmap<R>(task, argsList, mapOptions), {
-      callback,
-      errorCallback,
-    })
+  ): AsyncResult<R[]>
+  starmapAsync(
+    task: TaskRef,
+    argsList: Iterable<Json[]>,
+    options?: MapOptions & AsyncCallbacks<unknown[]>,
+  ): AsyncResult<unknown[]> {
+    const schema = asyncChecks<MapOptions, unknown[]>(MAP_OPTIONS)
+    const [name, checked] = this.checkCall(task, options, schema, 'starmapAsync')
+    const { callback, errorCallback, ...mapOptions } = checked
+    return this.asyncResult(this.starmap(name, argsList, mapOptions), { callback, errorCallback })
   }
 
   /** Takes no more work; what was submitted still completes. */
@@ -169,36 +249,79 @@ export class Pool {
     await this.backend.close()
   }
 
+  /** `await using pool = mp.pool(…)`: terminate() at the end of the block, as Python's `with Pool()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate()
+  }
+
+  private async applyChecked(name: string, args: Json[], options: TaskOptions): Promise<unknown> {
+    const argsList = [checkArgs(args, () => 'args')]
+    const [result] = await this.starmap(name, argsList, { ...options, chunksize: 1 })
+    return result
+  }
+
+  /** An AsyncResult whose TIMEOUT says where the work went and who serves it. */
+  private asyncResult<R>(work: Promise<R>, callbacks: AsyncCallbacks<R>): AsyncResult<R> {
+    return new AsyncResult(work, callbacks, () => this.backend.describe())
+  }
+
   /** Every result of a list checked already, in order; the default chunksize is Python's. */
-  private async collect<R>(
+  private async collect(
     task: string,
     items: Json[],
     spread: boolean,
-    chunksize: number | undefined,
-  ): Promise<R[]> {
+    options: MapOptions,
+  ): Promise<Json[]> {
     if (items.length === 0) return []
     const capacity = await this.backend.capacity()
-    const size = chunksize ?? defaultChunksize(items.length, capacity)
+    const { chunksize, timeout, onProgress } = options
+    const stream: Stream = {
+      task,
+      items,
+      spread,
+      chunksize: chunksize ?? defaultChunksize(items.length, capacity),
+      ordered: true,
+    }
+    if (timeout !== undefined) stream.timeout = timeout
+    if (onProgress) stream.onProgress = (done) => onProgress({ done, total: items.length })
     const parts: Json[][] = []
     // The whole input is in memory already: a default map goes out at once.
-    const window = 4 * capacity
-    for await (const chunk of this.chunks(
-      { task, items, spread, chunksize: size, ordered: true },
-      window,
-    ))
-      parts.push(chunk)
-    return joinParts(parts) as R[]
+    for await (const chunk of this.stream(stream, 4 * capacity)) parts.push(chunk)
+    return joinParts(parts)
   }
 
   /** imap's results one by one, from a lazily read input checked chunk by chunk. */
-  private async *results(
-    task: string,
+  private results(
+    task: TaskRef,
     items: Iterable<Json>,
-    chunksize: number,
+    options: ImapOptions | undefined,
     ordered: boolean,
-  ): AsyncGenerator<Json> {
-    const stream: Stream = { task, items, spread: false, chunksize, ordered, unchecked: true }
-    for await (const chunk of this.chunks(stream)) yield* chunk
+    method: string,
+  ): AsyncIterable<Json> {
+    const [name, { chunksize = 1, timeout }] = this.checkCall(task, options, IMAP_OPTIONS, method)
+    const stream: Stream = {
+      task: name,
+      items: checkIterable(items, 'items'),
+      spread: false,
+      chunksize,
+      ordered,
+      unchecked: true,
+    }
+    if (timeout !== undefined) stream.timeout = timeout
+    const chunks = this.stream(stream)
+    return (async function* () {
+      for await (const chunk of chunks) yield* chunk
+    })()
+  }
+
+  private async *stream(stream: Stream, window?: number): AsyncGenerator<Json[]> {
+    const inFlightAtMost = Math.max(2, window ?? 2 * (await this.backend.capacity()))
+    yield* streamChunks(
+      stream,
+      inFlightAtMost,
+      (request) => this.track(this.backend.run(request, this.cancel.signal)),
+      (settled) => this.resultsOf(settled),
+    )
   }
 
   /** Counts `work` as outstanding from the moment it is submitted, for join(). */
@@ -212,81 +335,6 @@ export class Pool {
     return work
   }
 
-  /**
-   * The engine under every method: chunks go out lazily, at most a window of
-   * them in flight, so a million-item imap holds a few chunks, not a million.
-   * It yields each chunk's results (in order, or as they come), not each
-   * result: a map of many small items costs a turn of the event loop per
-   * chunk, not per item.
-   */
-  private async *chunks(stream: Stream, window?: number): AsyncGenerator<Json[]> {
-    const { task, spread, chunksize, ordered } = stream
-    const inFlightAtMost = Math.max(2, window ?? 2 * (await this.backend.capacity()))
-    const source = chunked(stream.items, chunksize)
-    // Chunks settle into this list; the loop sleeps only while it is empty.
-    const arrived: Settled[] = []
-    let wake: (() => void) | undefined
-    const finished = new Map<number, Json[]>()
-    let inFlight = 0
-    let submitted = 0
-    let nextToYield = 0
-    let exhausted = false
-
-    const fill = () => {
-      while (!exhausted && inFlight + finished.size < inFlightAtMost) {
-        const next = source.next()
-        if (next.done) {
-          exhausted = true
-          return
-        }
-        const items = next.value
-        if (stream.unchecked) {
-          const first = submitted * chunksize
-          for (let i = 0; i < items.length; i++) checkJson(items[i], () => `item ${first + i}`)
-        }
-        const request: ChunkRequest = spread ? { task, items, spread } : { task, items }
-        void this.submit(submitted++, request).then((settled) => {
-          arrived.push(settled)
-          wake?.()
-        })
-        inFlight++
-      }
-    }
-
-    fill()
-    while (inFlight > 0) {
-      if (arrived.length === 0)
-        await new Promise<void>((resolve) => {
-          wake = resolve
-        })
-      wake = undefined
-      for (let settled = arrived.shift(); settled; settled = arrived.shift()) {
-        inFlight--
-        const results = this.resultsOf(settled)
-        if (!ordered) {
-          yield results
-          continue
-        }
-        finished.set(settled.index, results)
-        for (let ready = finished.get(nextToYield); ready; ready = finished.get(nextToYield)) {
-          finished.delete(nextToYield++)
-          yield ready
-        }
-      }
-      fill()
-    }
-  }
-
-  /** Sends one chunk; the promise never rejects, so an abandoned stream leaves nothing unhandled. */
-  private submit(index: number, request: ChunkRequest): Promise<Settled> {
-    return this.track(
-      this.backend.run(request, this.cancel.signal).then(
-        (outcome): Settled => ({ index, outcome }),
-        (error: unknown): Settled => ({ index, error }),
-      ),
-    )
-  }
-
   private resultsOf(settled: Settled): Json[] {
     if ('error' in settled) {
       if (this.cancel.signal.aborted)
@@ -297,16 +345,15 @@ export class Pool {
     return settled.outcome.results
   }
 
-  /** What every call checks before it takes work: the pool runs, the task is a name, the options. */
+  /** What every call checks before it takes work: the pool runs, the task, the options. */
   private checkCall<O extends object>(
-    task: string,
+    task: TaskRef,
     options: O | undefined,
     schema: Schema<O>,
     method: string,
-  ): Readonly<O> {
+  ): [string, Readonly<O>] {
     this.checkRunning()
-    checkKey(task, 'task')
-    return checkOptions(options, schema, `${method}() options`)
+    return [taskName(task), checkOptions(options, schema, `${method}() options`)]
   }
 
   private checkRunning(): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Context } from '../context.js'
+import { silentLogger } from '../logger.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
 import type { PoolBackend } from './backend.js'
@@ -12,6 +13,9 @@ const REPLY_BATCH = 256
 
 /** How long the summed concurrency of the workers is reused before it is read again. */
 const CAPACITY_TTL_MS = 1000
+
+/** How long chunks wait with no live worker on the queue before the pool warns, once. */
+export const NO_WORKER_WARNING_MS = 3000
 
 interface Waiting {
   resolve(outcome: ChunkOutcome): void
@@ -37,6 +41,9 @@ export class RedisBackend implements PoolBackend {
   private nextChunk = 0
   private listening = false
   private closed = false
+  /** Looks for live workers while chunks wait, until it has warned that there are none. */
+  private watch: NodeJS.Timeout | undefined
+  private warned = false
 
   constructor(mp: Context, queue: string) {
     this.mp = mp
@@ -67,14 +74,23 @@ export class RedisBackend implements PoolBackend {
     })
     this.send({ ...request, pool: this.id, chunk })
     this.listen()
+    this.watchForWorkers()
     return outcome.finally(() => {
       this.waiting.delete(chunk)
       signal.removeEventListener('abort', cancelled)
     })
   }
 
+  /** `queue 'tasks' in namespace 'app', 2 live workers` */
+  async describe(): Promise<string> {
+    const workers = await listWorkers(this.mp, this.queueName)
+    const live = `${workers.length} live worker${workers.length === 1 ? '' : 's'}`
+    return `${this.where()}, ${live}`
+  }
+
   async close(): Promise<void> {
     this.closed = true
+    clearTimeout(this.watch)
     const replies = await this.replies?.catch(() => undefined)
     replies?.disconnect()
     await this.queue?.close()
@@ -85,6 +101,37 @@ export class RedisBackend implements PoolBackend {
   async terminate(): Promise<void> {
     await this.mp.redis.set(this.keys.terminated, '1', 'PX', REPLY_TTL_MS)
     await this.close()
+  }
+
+  private where(): string {
+    return `queue '${this.queueName}' in namespace '${this.mp.options.namespace}'`
+  }
+
+  /**
+   * A pool whose queue nobody serves waits, as a BullMQ queue waits for its
+   * workers; after NO_WORKER_WARNING_MS of that it says so, once, through the
+   * logger, or on stderr (as a process warning) when there is none.
+   */
+  private watchForWorkers(): void {
+    if (this.warned || this.watch || this.closed) return
+    this.watch = setTimeout(async () => {
+      this.watch = undefined
+      if (this.closed || this.waiting.size === 0) return
+      const workers = await listWorkers(this.mp, this.queueName).catch(() => undefined)
+      if (workers?.length === 0 && this.waiting.size > 0 && !this.closed) this.warn()
+      else this.watchForWorkers()
+    }, NO_WORKER_WARNING_MS)
+    this.watch.unref()
+  }
+
+  private warn(): void {
+    this.warned = true
+    const message =
+      `pool on ${this.where()}: ${this.waiting.size} chunk(s) wait, and no live worker serves ` +
+      `the queue; start one with serve(mp, { queue: '${this.queueName}', tasks }) or the consumer service`
+    const { logger } = this.mp.options
+    if (logger === silentLogger) process.emitWarning(message, { code: 'REDPROC_NO_WORKER' })
+    else logger.warn({ queue: this.queueName, namespace: this.mp.options.namespace }, message)
   }
 
   /**

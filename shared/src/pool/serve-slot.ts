@@ -52,6 +52,12 @@ export interface SlotShared {
   /** The task each busy slot runs, for the heartbeat. */
   current: Map<number, string>
   openHandle(): JoinableQueue<Job | null>
+  /** Whether this process has the task. */
+  hasTask(task: string): boolean
+  /** Whether another live worker of the queue lists the task. */
+  listedElsewhere(task: string): Promise<boolean>
+  /** Records a chunk passed on for want of its task, for the heartbeat. */
+  passedOn(task: string): void
   /** Aborted by stop(): no new chunk is taken. */
   stopping: AbortSignal
   workerId: string
@@ -74,6 +80,8 @@ export class ServeSlot {
   /** The last chunk's reply, then its acknowledgement. */
   private previous: Promise<void> = Promise.resolve()
   private lastRunMs = Number.POSITIVE_INFINITY
+  /** How long the slot waits after passing a chunk on, so as not to take it straight back. */
+  private passBackoffMs = 0
 
   constructor(
     private readonly slot: number,
@@ -92,8 +100,10 @@ export class ServeSlot {
         const job = await this.take()
         // After a wait for work, the last chunk's speed says nothing of this stream's.
         if (performance.now() - asked > LOOKAHEAD_MS) this.lastRunMs = Number.POSITIVE_INFINITY
+        if (await this.passOn(job)) continue
         await this.runJob(job)
         backoffMs = 0
+        this.passBackoffMs = 0
       } catch (error) {
         if (stopping.aborted || isRedprocError(error, 'SHUTDOWN')) break
         // A reply that may not have been sent must not be acknowledged, and
@@ -129,6 +139,33 @@ export class ServeSlot {
     const next = this.handle.nextJob({ signal: this.shared.stopping })
     next.catch(() => {})
     return next
+  }
+
+  /**
+   * A pool chunk whose task this process lacks, while another live worker of
+   * the queue lists it (a rolling deploy, or workers that serve different
+   * tasks on one queue), goes back to the end of the queue for that worker,
+   * and the slot waits a little before it takes again: put anew, and this
+   * copy acknowledged, since a job cannot go back to the queue by itself.
+   * Without such a worker the chunk runs here and fails with UNKNOWN_TASK.
+   * A single call put over HTTP keeps its job id for its caller, so it is
+   * not passed on.
+   */
+  private async passOn(job: TakenJob): Promise<boolean> {
+    const { shared } = this
+    if (!isPoolJob(job.data) || shared.hasTask(job.data.task)) return false
+    if (!(await shared.listedElsewhere(job.data.task))) return false
+    // finishJob() concerns the oldest job of the handle: the last chunk's first.
+    await this.previous
+    await this.handle.putMany([job.data], { signal: shared.stopping })
+    await this.handle.finishJob({
+      ok: true,
+      result: { passedOn: `task '${job.data.task}' is not served by ${shared.workerId}` },
+    })
+    shared.passedOn(job.data.task)
+    this.passBackoffMs = Math.min(Math.max(this.passBackoffMs * 2, 25), 1000)
+    await sleep(this.passBackoffMs, undefined, { signal: shared.stopping }).catch(() => {})
+    return true
   }
 
   private async runJob(job: TakenJob): Promise<void> {

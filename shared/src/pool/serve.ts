@@ -9,7 +9,7 @@ import { LocalBackend } from './local-backend.js'
 import type { Job } from './pool-job.js'
 import { type FinishedJob, ServeSlot, type SlotShared } from './serve-slot.js'
 import { Terminations } from './terminations.js'
-import { WorkerHeartbeat, type WorkerInfo } from './workers.js'
+import { ListedTasks, WorkerHeartbeat, type WorkerInfo } from './workers.js'
 
 export type { FinishedJob } from './serve-slot.js'
 
@@ -49,6 +49,9 @@ export interface ServeOptions {
 }
 
 const DEFAULTS = { queue: 'tasks', concurrency: 1, heartbeatMs: 1000, prefetch: 1 } as const
+
+/** The names of missing tasks a heartbeat lists at most: the queue's chunks name them. */
+const MAX_MISSING_TASKS = 32
 
 const SCHEMA: Schema<ServeOptions> = {
   queue: (value, name) => validateName(value, name),
@@ -116,12 +119,18 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
   const prefetch = options.prefetch ?? DEFAULTS.prefetch
   const tasks = options.tasks
   const threads = options.threads
-    ? new LocalBackend({ tasks: options.threads.module, processes: options.threads.count })
+    ? new LocalBackend({
+        workers: 'threads',
+        tasks: options.threads.module,
+        processes: options.threads.count,
+      })
     : undefined
   const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? DEFAULTS.heartbeatMs)
   const startedAt = Date.now()
   const current = new Map<number, string>()
-  const counts = { processed: 0, failed: 0 }
+  const counts = { processed: 0, failed: 0, passedOn: 0 }
+  const missingTasks = new Set<string>()
+  const hasTask = (name: string) => Object.hasOwn(tasks, name) && typeof tasks[name] === 'function'
   let state: ServeState = 'running'
 
   const info = (): WorkerInfo => {
@@ -135,7 +144,8 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
       threads: options.threads?.count ?? 0,
       ...counts,
       current: [...current.values()],
-      tasks: Object.keys(tasks).filter((name) => typeof tasks[name] === 'function'),
+      tasks: Object.keys(tasks).filter(hasTask),
+      missingTasks: [...missingTasks],
       startedAt,
       uptimeMs: now - startedAt,
       lastSeenAt: now,
@@ -147,6 +157,7 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
     ...(options.lease === undefined ? {} : { lease: options.lease }),
   }
   const logger = mp.options.logger
+  const listed = new ListedTasks(mp, queue, heartbeat.id)
   const stopping = new AbortController()
   // Jobs in hand run to the end: a stop cancels none of them.
   const neverCancelled = new AbortController().signal
@@ -160,6 +171,12 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
     counts,
     current,
     openHandle: () => mp.joinableQueue<Job | null>(queue, queueOptions),
+    hasTask,
+    listedElsewhere: (task) => listed.elsewhere(task),
+    passedOn: (task) => {
+      counts.passedOn++
+      if (missingTasks.size < MAX_MISSING_TASKS) missingTasks.add(task)
+    },
     stopping: stopping.signal,
     workerId: heartbeat.id,
     onFinished: options.onFinished ?? (() => {}),

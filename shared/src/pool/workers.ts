@@ -19,6 +19,10 @@ export interface WorkerInfo {
   /** The tasks running now. */
   current: string[]
   tasks: string[]
+  /** Pool chunks put back on the queue for another worker, their task not being here. */
+  passedOn: number
+  /** The tasks of the chunks passed on: what this process lacks that others serve. */
+  missingTasks: string[]
   startedAt: number
   uptimeMs: number
   lastSeenAt: number
@@ -85,6 +89,41 @@ export async function listWorkers(mp: Context, queue?: string): Promise<WorkerIn
   const ids = await mp.redis.zrange(registry, 0, -1)
   const entries = await Promise.all(ids.map((id) => mp.redis.get(mp.keys('worker', id).base)))
   return entries.flatMap((entry) => (entry === null ? [] : [JSON.parse(entry) as WorkerInfo]))
+}
+
+/** How long what the live workers list is trusted before it is read again. */
+const LISTING_TTL_MS = 1000
+
+/**
+ * The tasks the other live workers of a queue list, read at most once a
+ * second: how a serving process that lacks a task learns whether another
+ * can run it.
+ */
+export class ListedTasks {
+  private known: { tasks: Set<string>; at: number } | undefined
+  private reading: Promise<Set<string>> | undefined
+
+  constructor(
+    private readonly mp: Context,
+    private readonly queue: string,
+    private readonly selfId: string,
+  ) {}
+
+  async elsewhere(task: string): Promise<boolean> {
+    const known = this.known
+    if (known && performance.now() - known.at < LISTING_TTL_MS) return known.tasks.has(task)
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined
+    })
+    return (await this.reading).has(task)
+  }
+
+  private async read(): Promise<Set<string>> {
+    const workers = await listWorkers(this.mp, this.queue)
+    const tasks = new Set(workers.filter((w) => w.id !== this.selfId).flatMap((w) => w.tasks))
+    this.known = { tasks, at: performance.now() }
+    return tasks
+  }
 }
 
 function registryKey(mp: Context, queue: string): string {

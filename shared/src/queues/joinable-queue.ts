@@ -34,7 +34,7 @@ import {
   type WaitOptions,
 } from './joinable-queue-options.js'
 import { LeaseKeeper, type Taken } from './lease-keeper.js'
-import { holderStem, type Lease, readLeases } from './leases.js'
+import { describeUnfinished, holderStem, type Lease, readLeases } from './leases.js'
 import { registerQueue, unregisterQueue } from './queue-registry.js'
 import { signalHub } from './signal-hub.js'
 import { deadlineOf, Wakeup } from './wakeup.js'
@@ -249,7 +249,7 @@ export class JoinableQueue<T extends Json = Json>
     try {
       while ((await this.unfinishedInRedis()) > 0) {
         if (!(await reached.waitOrRecheck(deadline, signal, this.closed.signal))) {
-          throw new Timeout(`${this.describe()}: join() timed out with items unfinished`)
+          throw new Timeout(await this.joinTimedOut())
         }
       }
     } finally {
@@ -421,6 +421,25 @@ export class JoinableQueue<T extends Json = Json>
   private async release(items: Taken[]): Promise<void> {
     await this.scripts.release(items)
     this.keeper.remove(items)
+  }
+
+  /**
+   * join()'s TIMEOUT message: the queue and namespace, what the unfinished
+   * items are doing and who holds them, and the live serving processes.
+   */
+  private async joinTimedOut(): Promise<string> {
+    const what = `${this.describe()} in namespace '${this.mp.options.namespace}': join() timed out`
+    try {
+      const unfinished = await this.unfinishedInRedis()
+      const [items, workers] = await Promise.all([
+        describeUnfinished((exchange) => this.call(exchange), this.layout, unfinished),
+        listWorkers(this.mp, this.name),
+      ])
+      const live = `${workers.length} live worker${workers.length === 1 ? '' : 's'}`
+      return `${what} with ${items}; ${live} serve the queue`
+    } catch {
+      return `${what} with items unfinished`
+    }
   }
 
   private async unfinishedInRedis(): Promise<number> {

@@ -25,6 +25,9 @@ export function holderStem(): string {
 /** A token made from `holderStem()`; the host may hold colons, so it is read from the right. */
 const TOKEN = /^(.+):(\d+):[0-9a-f]+:\d+$/s
 
+/** Leased items read for join()'s TIMEOUT at most: enough to name who holds them. */
+const LEASES_DESCRIBED = 1000
+
 /**
  * The items in BullMQ's active list, newest first and at most `limit`, each
  * with its lock: two round trips on the queue's hash slot.
@@ -59,4 +62,41 @@ export async function readLeases(
       leaseMs: token !== null && ttl >= 0 ? ttl : null,
     }
   })
+}
+
+/**
+ * What a queue's unfinished items are doing, for join()'s TIMEOUT: how many
+ * wait, and who holds the leased ones — `3 items unfinished (1 waiting; 2
+ * leased: web-1 pid 812 holds 2)`.
+ */
+export async function describeUnfinished(
+  call: Exchange,
+  layout: BullmqLayout,
+  unfinished: number,
+): Promise<string> {
+  const { keys } = layout
+  const [[waiting, delayed, leased], leases] = await Promise.all([
+    call((redis) =>
+      Promise.all([redis.llen(keys.wait), redis.zcard(keys.delayed), redis.llen(keys.active)]),
+    ),
+    readLeases(call, layout, LEASES_DESCRIBED),
+  ])
+  const held = new Map<string, number>()
+  for (const lease of leases) {
+    const holder =
+      lease.host !== null
+        ? `${lease.host} pid ${lease.pid}`
+        : lease.leaseMs === null
+          ? 'no one (lease lapsed)'
+          : 'another client'
+    held.set(holder, (held.get(holder) ?? 0) + 1)
+  }
+  const parts = [`${waiting} waiting`]
+  if (delayed > 0) parts.push(`${delayed} delayed`)
+  if (leased > 0) {
+    const holders = [...held].map(([holder, count]) => `${holder} holds ${count}`)
+    if (leased > leases.length) holders.push(`${leased - leases.length} more not read`)
+    parts.push(`${leased} leased: ${holders.join(', ')}`)
+  }
+  return `${unfinished} item${unfinished === 1 ? '' : 's'} unfinished (${parts.join('; ')})`
 }

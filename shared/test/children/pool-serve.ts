@@ -1,9 +1,14 @@
-// A serving process, like the consumer service: argv = namespace, queue, concurrency.
-// Prints 'ready' once it is listed as a worker; SIGTERM stops it gracefully.
+// A serving process, like the consumer service: argv = namespace, queue,
+// concurrency, and optionally the comma-separated names of the only tasks it
+// serves (as an older or newer release would). Prints 'ready' once it is
+// listed as a worker; SIGTERM stops it gracefully.
 import { connect, serve } from '../../src/index.js'
-import * as tasks from '../fixtures/tasks.js'
+import * as allTasks from '../fixtures/tasks.js'
 
-const [namespace, queue, concurrency] = process.argv.slice(2)
+const [namespace, queue, concurrency, only] = process.argv.slice(2)
+const tasks = only
+  ? Object.fromEntries(Object.entries(allTasks).filter(([name]) => only.split(',').includes(name)))
+  : allTasks
 const mp = await connect({ namespace })
 // A short lease, so the items of a killed worker come back quickly in tests.
 const server = await serve(mp, {
