@@ -268,6 +268,20 @@ describe('jobs served (single)', () => {
     await q.close()
   })
 
+  it('by default keeps the last 1,000 completed jobs: a busy queue does not pile them up', async (t) => {
+    const mp = await openContext(t)
+    const q = mp.joinableQueue<Job>('busy')
+    await q.putJobs(
+      Array.from({ length: 1010 }, (_, n) => ({ data: { task: 'double', args: [n] } })),
+    )
+    await using _server = await serve(mp, { queue: 'busy', tasks, concurrency: 8 })
+    await q.join({ timeout: 60_000 })
+    const counts = await q.counts()
+    assert.equal(counts.completed, 1000)
+    assert.equal(counts.totals.completed, 1010)
+    await q.close()
+  })
+
   it('finishJob of a job whose lease went to another consumer changes nothing', async (t) => {
     const mp = await openContext(t)
     const q = mp.joinableQueue<Json>('jobs', { lease: 100 })

@@ -34,10 +34,10 @@ export interface JobOptions {
    * What is kept of a completed job, with its result: `true` removes it at
    * once, `false` keeps it, a number keeps that many, or `{ age, count }`
    * (age in seconds). Idempotent resubmission lasts as long as the job is kept.
-   * @default { age: 86400 }: a day
+   * @default { age: 86400, count: 1000 }: a day, and the last 1,000 at most
    */
   removeOnComplete?: boolean | number | KeepJobs
-  /** The same for a job that failed its last attempt, with its error. @default { age: 604800 }: a week */
+  /** The same for a job that failed its last attempt, with its error. @default { age: 604800, count: 10000 }: a week, 10,000 at most */
   removeOnFail?: boolean | number | KeepJobs
 }
 
@@ -50,12 +50,13 @@ export interface NewJob<T extends Json = Json> {
 }
 
 /**
- * Jobs are kept for their results a day, failures a week: BullMQ keeps both
- * forever by default, which a long-running service pays for in memory.
+ * Jobs are kept for their results a day, failures a week, each up to a
+ * count: BullMQ keeps both forever by default, which a long-running service
+ * pays for in memory; the count keeps a busy queue's memory flat.
  */
 export const DEFAULT_KEEP = {
-  removeOnComplete: { age: 86_400 },
-  removeOnFail: { age: 604_800 },
+  removeOnComplete: { age: 86_400, count: 1000 },
+  removeOnFail: { age: 604_800, count: 10_000 },
 } as const
 
 /** BullMQ options this layout does not implement, and why: refused, never ignored. */
