@@ -1,12 +1,7 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { RedisTarget } from '../../src/index.js'
-import { freePort, type PrivateRedis, startPrivateRedis } from './private-redis.js'
+import { freePort, type PrivateRedis, spawnServer, startPrivateRedis } from './private-redis.js'
 import { until } from './until.js'
 
 const MASTER_NAME = 'failover'
@@ -70,31 +65,19 @@ export async function startReplicatedRedis(t: TestContext): Promise<ReplicatedRe
 }
 
 async function startSentinel(t: TestContext, port: number, masterPort: number): Promise<Redis> {
-  const dir = mkdtempSync(join(tmpdir(), 'redproc-test-sentinel-'))
-  const config = join(dir, 'sentinel.conf')
-  writeFileSync(
+  const config = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
+    `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+    `sentinel failover-timeout ${MASTER_NAME} 5000`,
+    '',
+  ].join('\n')
+  const { admin } = await spawnServer(t, {
+    port,
+    args: ['--sentinel'],
     config,
-    [
-      `port ${port}`,
-      'bind 127.0.0.1',
-      `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
-      `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-      `sentinel failover-timeout ${MASTER_NAME} 5000`,
-      '',
-    ].join('\n'),
-  )
-  const server = spawn('redis-server', [config, '--sentinel'], { cwd: dir, stdio: 'ignore' })
-  const exited = once(server, 'exit')
-  const admin = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 })
-  t.after(async () => {
-    admin.disconnect()
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM')
-    await exited
-    rmSync(dir, { recursive: true, force: true })
+    what: `a Sentinel to answer on port ${port}`,
   })
-  // Refused until the server listens: ioredis retries by itself.
-  admin.on('error', () => {})
-  admin.connect().catch(() => {})
-  await until(() => admin.status === 'ready', `a Sentinel to answer on port ${port}`)
   return admin
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,26 +45,23 @@ export async function startPrivateRedis(
   args: string[] = [],
 ): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort())
-  const dir = mkdtempSync(join(tmpdir(), 'redproc-test-redis-'))
-  const server = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
-    { cwd: dir, stdio: 'ignore' },
-  )
-  const exited = once(server, 'exit')
-  const admin = new Redis(chosen, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 })
   const contexts: Context[] = []
-  t.after(async () => {
-    await Promise.all(contexts.map((mp) => mp.close()))
-    admin.disconnect()
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM')
-    await exited
-    rmSync(dir, { recursive: true, force: true })
+  const { admin, crash } = await spawnServer(t, {
+    port: chosen,
+    args: [
+      '--port',
+      String(chosen),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...args,
+    ],
+    what: `redis-server to answer on port ${chosen}`,
+    beforeStop: () => Promise.all(contexts.map((mp) => mp.close())),
   })
-  // Refused until the server listens: ioredis retries by itself.
-  admin.on('error', () => {})
-  admin.connect().catch(() => {})
-  await until(() => admin.status === 'ready', `redis-server to answer on port ${chosen}`)
   const url = `redis://127.0.0.1:${chosen}`
   return {
     url,
@@ -75,6 +72,51 @@ export async function startPrivateRedis(
       contexts.push(mp)
       return mp
     },
+    crash,
+  }
+}
+
+export interface ServerOptions {
+  port: number
+  args: string[]
+  /** Written to `redis.conf` in the server's folder and given first: a Sentinel needs one it can rewrite. */
+  config?: string
+  /** What the test waits for, in the message if it never comes. */
+  what: string
+  /** Runs when the test ends, before the server stops. */
+  beforeStop?: () => Promise<unknown>
+}
+
+/**
+ * A redis-server (or Sentinel) process of the test's own, in a folder of its
+ * own, stopped when the test ends; resolves with an admin client once it answers.
+ */
+export async function spawnServer(
+  t: TestContext,
+  options: ServerOptions,
+): Promise<{ admin: Redis; crash(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'redproc-test-redis-'))
+  const args = [...options.args]
+  if (options.config !== undefined) {
+    writeFileSync(join(dir, 'redis.conf'), options.config)
+    args.unshift(join(dir, 'redis.conf'))
+  }
+  const server = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' })
+  const exited = once(server, 'exit')
+  const admin = new Redis(options.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 })
+  t.after(async () => {
+    await options.beforeStop?.()
+    admin.disconnect()
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM')
+    await exited
+    rmSync(dir, { recursive: true, force: true })
+  })
+  // Refused until the server listens: ioredis retries by itself.
+  admin.on('error', () => {})
+  admin.connect().catch(() => {})
+  await until(() => admin.status === 'ready', options.what)
+  return {
+    admin,
     async crash() {
       admin.disconnect()
       server.kill('SIGKILL')
