@@ -35,6 +35,8 @@ export {
   setting,
 } from './config.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
+export { createHttpServer } from './http-server.js'
+export { limitJsonDepth, MAX_BODY_DEPTH } from './json-depth.js'
 export { type Listening, listen, listenOrExit } from './listen.js'
 export { createLogger, type Logger, type LoggerConfig } from './logger.js'
 export { connectOrExit } from './redis.js'

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
 import { bearerAuth } from './bearer-auth.js'
 import { HttpError, toHttpError } from './http-error.js'
+import { limitJsonDepth } from './json-depth.js'
 
 export interface ServiceAppOptions {
   logger: Logger
@@ -59,6 +60,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const v1 = express.Router()
   v1.use(bearerAuth(options.authkey))
   v1.use(express.json({ limit: options.bodyLimitBytes, type: () => true }))
+  v1.use(limitJsonDepth())
   options.routes(v1)
   app.use('/v1', v1)
   app.use((req, _res, next) => {

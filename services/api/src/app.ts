@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorHandler, type Logger } from '@redproc/service-kit'
+import { errorHandler, type Logger, limitJsonDepth } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -90,6 +90,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router({ strict: true })
   v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
   v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
+  v1.use(limitJsonDepth())
   v1.use('/session', sessionRouter(authkey))
   v1.use(keyed)
   v1.get('/', (_req, res) => {
