@@ -1,4 +1,16 @@
 /** What the end-to-end tests of the services share: real processes, real Redis, nothing left behind. */
+export {
+  checkReply,
+  ERROR_CODES,
+  type JunkReport,
+  type JunkTarget,
+  junkRequest,
+  REFUSALS,
+  type Route,
+  routesOf,
+  throwJunk,
+} from './http-junk.js'
+export { type RawReply, type RawRequest, rawClient } from './raw-http.js'
 export { openContext, snapshot, uniqueNamespace } from './redis.js'
 export { type LogLine, ROOT, type ServiceProcess, startProcess } from './service-process.js'
 export {
@@ -7,6 +19,7 @@ export {
   isJobLine,
   redisUrl,
   type ServiceOptions,
+  startApi,
   startConsumer,
   startProducer,
 } from './services.js'
