@@ -12,7 +12,7 @@
  * stopOnSignals({ logger, graceMs, stop: async () => { await listening.close(graceMs); await mp.close() } })
  * ```
  */
-export { bearerAuth } from './bearer-auth.js'
+export { bearerAuth, sameSecret } from './bearer-auth.js'
 export {
   type Check,
   type CommonConfig,
@@ -35,6 +35,7 @@ export {
   setting,
 } from './config.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
+export { httpLogger } from './http-logger.js'
 export { createHttpServer } from './http-server.js'
 export { limitJsonDepth, MAX_BODY_DEPTH } from './json-depth.js'
 export { type Listening, listen, listenOrExit } from './listen.js'

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express'
 import type { Logger } from 'pino'
-import { pinoHttp } from 'pino-http'
 import { bearerAuth } from './bearer-auth.js'
 import { HttpError, toHttpError } from './http-error.js'
+import { httpLogger } from './http-logger.js'
 import { limitJsonDepth } from './json-depth.js'
 
 export interface ServiceAppOptions {
@@ -18,9 +17,6 @@ export interface ServiceAppOptions {
   routes(v1: Router): void
 }
 
-/** Request ids from the caller are kept when they look like ids. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/
-
 /**
  * The express app every redproc service is: request logs with ids, `/healthz`
  * and `/readyz` without auth, JSON bodies up to a limit, the routes under
@@ -32,21 +28,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      // Probes come every few seconds: log them only when they fail.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  )
+  app.use(httpLogger(logger))
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })

@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorHandler, type Logger, limitJsonDepth } from '@redproc/service-kit'
+import { errorHandler, httpLogger, type Logger, limitJsonDepth } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
-import { pinoHttp } from 'pino-http'
 import { requireKeyOrSession } from './http/auth.js'
 import { corsFor } from './http/cors.js'
 import { sendError } from './http/errors.js'
@@ -52,12 +51,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('strict routing', true)
   // ETags here are versions of stored values (If-Match), never express's hashes of a body.
   app.set('etag', false)
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  )
+  app.use(httpLogger(logger))
   app.use(securityHeaders())
   app.use(corsFor(deps.corsOrigins ?? []))
   app.use(metrics.observe)
