@@ -6,7 +6,7 @@ import { HttpError } from './http-error.js'
  * levels, and a body wraps them in a few more. Deeper bodies are refused
  * before validation, whose recursion would run out of stack first.
  */
-export const MAX_BODY_DEPTH = 1024
+const MAX_BODY_DEPTH = 1024
 
 /** Refuses a parsed JSON body nested deeper than `maxDepth` with 400 NOT_SERIALIZABLE. */
 export function limitJsonDepth(maxDepth = MAX_BODY_DEPTH): RequestHandler {

@@ -33,10 +33,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.json({ status: 'ok' })
   })
   app.get('/readyz', async (_req, res) => {
-    const ready = await options.ready().catch(() => false)
-    res
-      .status(ready ? 200 : 503)
-      .json(ready ? { status: 'ready' } : { status: 'redis unreachable' })
+    if (await options.ready().catch(() => false)) res.json({ status: 'ready' })
+    else res.status(503).json({ error: { code: 'CONNECTION', message: 'Redis does not answer' } })
   })
 
   const v1 = express.Router()

@@ -4,14 +4,15 @@ export {
   ERROR_CODES,
   type JunkReport,
   type JunkTarget,
-  junkRequest,
   REFUSALS,
   type Route,
   routesOf,
   throwJunk,
 } from './http-junk.js'
+export { junkRequest } from './junk-requests.js'
 export { type RawReply, type RawRequest, rawClient } from './raw-http.js'
 export { openContext, snapshot, uniqueNamespace } from './redis.js'
+export { type RedisServer, startRedisServer } from './redis-server.js'
 export { type LogLine, ROOT, type ServiceProcess, startProcess } from './service-process.js'
 export {
   AUTHKEY,

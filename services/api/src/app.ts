@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorHandler, httpLogger, type Logger, limitJsonDepth } from '@redproc/service-kit'
+import {
+  errorHandler,
+  httpLogger,
+  type Logger,
+  limitJsonDepth,
+  redisAnswers,
+} from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -60,12 +66,8 @@ export function createApp(deps: ApiDeps): Express {
     res.json({ status: 'ok' })
   })
   app.get('/readyz', async (_req, res) => {
-    try {
-      await mp.redis.ping()
-      res.json({ status: 'ready' })
-    } catch {
-      sendError(res, 503, 'CONNECTION', 'Redis does not answer')
-    }
+    if (await redisAnswers(mp)) res.json({ status: 'ready' })
+    else sendError(res, 503, 'CONNECTION', 'Redis does not answer')
   })
 
   // The page and its scripts hold no data: they load without the key and ask for it.

@@ -52,7 +52,8 @@ async function junk(
         if (keys.length > 0) await mp.redis.del(...keys)
       },
     },
-    { runs },
+    // JUNK_SEED replays a failed run: its seed is in the failure's report.
+    { runs, ...(process.env.JUNK_SEED ? { seed: Number(process.env.JUNK_SEED) } : {}) },
   )
   const health = await fetch(`${service.url}/healthz`)
   assert.equal(health.status, 200, 'the service still serves')
