@@ -51,22 +51,34 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error
   if (isRedprocError(error))
     return new HttpError(STATUS_BY_CODE[error.code], error.code, error.message)
-  return bodyParserError(error)
+  return requestError(error)
 }
 
-/** express.json()'s errors: a body too large, or not JSON. */
-function bodyParserError(error: unknown): HttpError | undefined {
-  const type = (error as { type?: unknown } | null)?.type
+/**
+ * What express and its JSON parser throw when the request itself is at
+ * fault: a body too large, not JSON, in an unsupported charset or encoding,
+ * or one that does not inflate; a path parameter that is not UTF-8. They
+ * carry a 4xx `status` (http-errors' convention).
+ */
+function requestError(error: unknown): HttpError | undefined {
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown }
+  const detail = error instanceof Error ? error.message : 'malformed'
   if (type === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit
     return new HttpError(413, 'VALUE_ERROR', `the request body is over the limit of ${limit} bytes`)
   }
   if (type === 'entity.parse.failed') {
-    const detail = error instanceof Error ? error.message : 'malformed'
     return new HttpError(400, 'VALUE_ERROR', `the request body is not valid JSON: ${detail}`)
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new HttpError(415, 'VALUE_ERROR', 'the request body must be JSON in UTF-8')
+    return new HttpError(
+      415,
+      'VALUE_ERROR',
+      'the request body must be JSON in UTF-8, as is or in gzip, deflate or br',
+    )
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'VALUE_ERROR', `the request cannot be read: ${detail}`)
   }
   return undefined
 }

@@ -12,7 +12,7 @@
  * stopOnSignals({ logger, graceMs, stop: async () => { await listening.close(graceMs); await mp.close() } })
  * ```
  */
-export { bearerAuth } from './bearer-auth.js'
+export { bearerAuth, sameSecret } from './bearer-auth.js'
 export {
   type Check,
   type CommonConfig,
@@ -36,9 +36,11 @@ export {
 } from './config.js'
 export { errorHandler } from './error-handler.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
+export { createHttpServer } from './http-server.js'
+export { limitJsonDepth } from './json-depth.js'
 export { type Listening, listen, listenOrExit } from './listen.js'
 export { createLogger, type Logger, type LoggerConfig } from './logger.js'
-export { connectOrExit } from './redis.js'
+export { connectOrExit, redisAnswers } from './redis.js'
 export { requestLog } from './request-log.js'
 export { type SignalOptions, stopOnSignals } from './signals.js'
 export { validate } from './validate.js'

@@ -1,7 +1,8 @@
 import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
+import { createHttpServer } from './http-server.js'
 
 /** A listening HTTP server, and how to close it gracefully. */
 export interface Listening {
@@ -16,7 +17,7 @@ export interface Listening {
 }
 
 export async function listen(app: Express, port: number, host: string): Promise<Listening> {
-  const server = createServer(app)
+  const server = createHttpServer(app)
   // Keep-alive connections outlive a load balancer's idle timeout (often 60 s).
   server.keepAliveTimeout = 65_000
   server.listen(port, host)

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type ConnectOptions, type Context, connect, isRedprocError } from '@redproc/shared'
 import type { Logger } from 'pino'
 
@@ -18,5 +19,28 @@ export async function connectOrExit(
     where.password = ''
     process.stderr.write(`${service}: Redis at ${where.href} does not answer: ${error.message}\n`)
     process.exit(1)
+  }
+}
+
+/** How long a readiness probe waits for Redis's answer: an orchestrator's probe times out too. */
+const READY_TIMEOUT_MS = 1000
+
+/**
+ * Whether Redis answers now, for `/readyz`: false at once while the client
+ * reconnects (a PING would wait in its offline queue), and false when the
+ * PING takes longer than `timeoutMs`.
+ */
+export async function redisAnswers(mp: Context, timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+  if (mp.redis.status !== 'ready') return false
+  const timeout = new AbortController()
+  try {
+    return await Promise.race([
+      mp.redis.ping().then((reply) => reply === 'PONG'),
+      sleep(timeoutMs, false, { signal: timeout.signal }),
+    ])
+  } catch {
+    return false
+  } finally {
+    timeout.abort()
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { bearerAuth } from './bearer-auth.js'
 import { errorHandler } from './error-handler.js'
 import { HttpError } from './http-error.js'
+import { limitJsonDepth } from './json-depth.js'
 import { requestLog } from './request-log.js'
 
 export interface ServiceAppOptions {
@@ -33,15 +34,14 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.json({ status: 'ok' })
   })
   app.get('/readyz', async (_req, res) => {
-    const ready = await options.ready().catch(() => false)
-    res
-      .status(ready ? 200 : 503)
-      .json(ready ? { status: 'ready' } : { status: 'redis unreachable' })
+    if (await options.ready().catch(() => false)) res.json({ status: 'ready' })
+    else res.status(503).json({ error: { code: 'CONNECTION', message: 'Redis does not answer' } })
   })
 
   const v1 = express.Router()
   v1.use(bearerAuth(options.authkey))
   v1.use(express.json({ limit: options.bodyLimitBytes, type: () => true }))
+  v1.use(limitJsonDepth())
   options.routes(v1)
   app.use('/v1', v1)
   app.use((req, _res, next) => {

@@ -29,6 +29,23 @@ export async function startProducer(
   return { url: String(listening.url), process }
 }
 
+/** The api, started as documented (`node services/api/dist/main.js`), listening on a free port. */
+export async function startApi(
+  t: TestContext,
+  options: ServiceOptions,
+): Promise<{ url: string; process: ServiceProcess }> {
+  const process = startProcess(t, ['services/api/dist/main.js', ...(options.args ?? [])], {
+    REDIS_URL: redisUrl(),
+    REDPROC_NAMESPACE: options.namespace,
+    REDPROC_AUTHKEY: AUTHKEY,
+    PORT: '0',
+    ...options.env,
+  })
+  const listening = await process.line((line) => line.msg === 'api listening', 'the api to listen')
+  // It logs the host it was given; the URL is the one clients use, without the trailing slash.
+  return { url: String(listening.url).replace(/\/$/, ''), process }
+}
+
 /** A consumer, started as documented (`node services/consumer`), once it serves. */
 export async function startConsumer(
   t: TestContext,

@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorHandler, type Logger, requestLog } from '@redproc/service-kit'
+import {
+  errorHandler,
+  type Logger,
+  limitJsonDepth,
+  redisAnswers,
+  requestLog,
+} from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
 import express, { type Express, type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -61,6 +67,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router({ strict: true })
   v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
   v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
+  v1.use(limitJsonDepth())
   v1.use('/session', sessionRouter(authkey))
   v1.use(keyed)
   v1.get('/', (_req, res) => {
@@ -81,12 +88,8 @@ export function createApp(deps: ApiDeps): Express {
     res.json({ status: 'ok' })
   })
   app.get('/readyz', async (_req, res) => {
-    try {
-      await mp.redis.ping()
-      res.json({ status: 'ready' })
-    } catch {
-      sendError(res, 503, 'CONNECTION', 'Redis does not answer')
-    }
+    if (await redisAnswers(mp)) res.json({ status: 'ready' })
+    else sendError(res, 503, 'CONNECTION', 'Redis does not answer')
   })
 
   // The page and its scripts hold no data: they load without the key and ask for it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { once } from 'node:events'
-import { createLogger, stopOnSignals } from '@redproc/service-kit'
+import { createHttpServer, createLogger, stopOnSignals } from '@redproc/service-kit'
 import { connect } from '@redproc/shared'
 import { ADMIN, createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -34,7 +34,8 @@ const app = createApp({
   rateLimitPerMinute: config.rateLimitPerMinute,
   bodyLimitBytes: config.bodyLimitBytes,
 })
-const server = app.listen(config.port, config.host)
+const server = createHttpServer(app)
+server.listen(config.port, config.host)
 await once(server, 'listening')
 const address = server.address()
 const port = typeof address === 'object' && address ? address.port : config.port

@@ -123,6 +123,22 @@ const CASES: Case[] = [
     status: 400,
     code: 'NOT_SERIALIZABLE',
   },
+  {
+    what: 'a body nested deeper than the stack (once a 500)',
+    method: 'PUT',
+    path: '/v1/values/v',
+    options: { rawBody: `{"value":${'['.repeat(20_000)}${']'.repeat(20_000)}}` },
+    status: 400,
+    code: 'NOT_SERIALIZABLE',
+  },
+  {
+    what: 'a gzip body that does not inflate (once a 500)',
+    method: 'PUT',
+    path: '/v1/values/v',
+    options: { rawBody: '{"value":1}', headers: { 'content-encoding': 'gzip' } },
+    status: 400,
+    code: 'VALUE_ERROR',
+  },
   // Names, keys, indices
   {
     what: 'a bad dict name',
@@ -145,6 +161,13 @@ const CASES: Case[] = [
     path: `/v1/values/${'n'.repeat(201)}`,
     status: 400,
     code: 'INVALID_NAME',
+  },
+  {
+    what: 'a name that is not UTF-8 (once a 500)',
+    method: 'GET',
+    path: '/v1/dicts/%FF',
+    status: 400,
+    code: 'VALUE_ERROR',
   },
   {
     what: 'an index that is not an integer',

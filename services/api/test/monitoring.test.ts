@@ -29,6 +29,13 @@ describe('monitoring', () => {
     stream.close()
   })
 
+  it('HEAD /v1/events answers with the headers and ends, rather than hang', async (t) => {
+    const api = await startApi(t)
+    const reply = await api.request('HEAD', '/v1/events')
+    assert.equal(reply.status, 200)
+    assert.match(reply.headers.get('content-type') ?? '', /^text\/event-stream/)
+  })
+
   it('/metrics answers Prometheus text with HTTP metrics, and needs the key', async (t) => {
     const api = await startApi(t)
     await api.request('GET', '/v1/dicts/d')

@@ -1,7 +1,34 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import {
+  AUTHKEY as SERVICE_KEY,
+  startApi as startApiProcess,
+  startProducer,
+  uniqueNamespace,
+} from '@redproc/test-support'
 import { openApiDocument } from '../src/openapi/document.js'
 import { AUTHKEY, startApi } from './support/api.js'
+
+/** Every wrong way to send the key: each is 401 AUTH, and none shows the key in a log. */
+function wrongWays(key: string): Array<[string, string, Record<string, string>]> {
+  const base64 = Buffer.from(key).toString('base64')
+  return [
+    ['no key', '', {}],
+    ['a wrong key', '', { authorization: 'Bearer wrong-key-0123456789abcdef' }],
+    ['the key with a character more', '', { authorization: `Bearer ${key}x` }],
+    ['the key with a character less', '', { authorization: `Bearer ${key.slice(0, -1)}` }],
+    ['a very long key', '', { authorization: `Bearer ${key.repeat(300)}` }],
+    ['the key without a scheme', '', { authorization: key }],
+    ['the key in the Basic scheme', '', { authorization: `Basic ${base64}` }],
+    ['the key in a Token scheme', '', { authorization: `Token ${key}` }],
+    ['Bearer with two spaces', '', { authorization: `Bearer  ${key}` }],
+    ['the key in X-Api-Key', '', { 'x-api-key': key }],
+    ['the key in X-Authkey', '', { 'x-authkey': key }],
+    ['the key in Proxy-Authorization', '', { 'proxy-authorization': `Bearer ${key}` }],
+    ['the key in a query string', `?authkey=${key}`, {}],
+    ['the key as access_token', `?access_token=${key}`, {}],
+  ]
+}
 
 describe('security', () => {
   it('every route with data refuses a request without the key; health probes do not', async (t) => {
@@ -24,6 +51,39 @@ describe('security', () => {
       }
     }
     assert.equal((await api.request('GET', '/admin/queues', { auth: false })).status, 401)
+  })
+
+  it('refuses the key sent any other way with 401 AUTH, on the api and the producer, and never logs it', async (t) => {
+    const namespace = uniqueNamespace()
+    // At debug level: the most the services ever log.
+    const env = { LOG_LEVEL: 'debug' }
+    const api = await startApiProcess(t, { namespace, env })
+    const producer = await startProducer(t, { namespace, env })
+    const targets = [
+      [api, '/v1/dicts/d'],
+      [producer, '/v1/queues/q/jobs/1'],
+    ] as const
+    for (const [service, path] of targets) {
+      for (const [what, query, headers] of wrongWays(SERVICE_KEY)) {
+        const reply = await fetch(`${service.url}${path}${query}`, { headers })
+        assert.equal(reply.status, 401, `${what}: ${reply.status}`)
+        assert.equal(((await reply.json()) as { error: { code: string } }).error.code, 'AUTH', what)
+      }
+      const right = await fetch(`${service.url}${path}`, {
+        headers: { authorization: `bearer ${SERVICE_KEY}` },
+      })
+      assert.notEqual(right.status, 401, 'the scheme is case-insensitive')
+    }
+    for (const service of [api, producer]) {
+      service.process.signal('SIGTERM')
+      await service.process.exited
+      const logs = `${JSON.stringify(service.process.lines)}${service.process.stderr()}`
+      assert.ok(service.process.lines.length > 10, 'the requests were logged')
+      for (const part of [SERVICE_KEY, SERVICE_KEY.slice(0, 12), SERVICE_KEY.slice(-12)]) {
+        assert.ok(!logs.includes(part), `the log shows ${part}`)
+      }
+      assert.ok(!logs.includes(Buffer.from(SERVICE_KEY).toString('base64').slice(0, 16)))
+    }
   })
 
   it('sends helmet headers and no CORS header unless an origin is configured', async (t) => {

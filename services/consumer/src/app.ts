@@ -1,4 +1,4 @@
-import type { Logger } from '@redproc/service-kit'
+import { type Logger, redisAnswers } from '@redproc/service-kit'
 import { createServiceApp } from '@redproc/service-kit/app'
 import type { Context, ServeHandle } from '@redproc/shared'
 import type { Express } from 'express'
@@ -19,7 +19,7 @@ export function createApp({ mp, worker, logger }: AppDeps): Express {
     logger,
     authkey: undefined,
     bodyLimitBytes: 1024,
-    ready: async () => worker.state === 'running' && (await mp.redis.ping()) === 'PONG',
+    ready: async () => worker.state === 'running' && (await redisAnswers(mp)),
     routes: () => {},
   })
 }

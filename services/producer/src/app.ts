@@ -1,4 +1,4 @@
-import type { Logger } from '@redproc/service-kit'
+import { type Logger, redisAnswers } from '@redproc/service-kit'
 import { createServiceApp } from '@redproc/service-kit/app'
 import type { Context } from '@redproc/shared'
 import type { Express } from 'express'
@@ -19,7 +19,7 @@ export function createApp({ mp, logger, config, stopping }: AppDeps): Express {
     logger,
     authkey: config.authkey,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: async () => (await mp.redis.ping()) === 'PONG',
+    ready: () => redisAnswers(mp),
     routes: (v1) =>
       queueRoutes(v1, { mp, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, stopping }),
   })

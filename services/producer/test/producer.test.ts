@@ -110,6 +110,17 @@ describe('producer', () => {
       ],
       ['no task', () => api('POST', '/v1/queues/q/jobs', { args: [] }), 400, 'TYPE_ERROR'],
       [
+        'args nested deeper than the stack (once a 500)',
+        () =>
+          api(
+            'POST',
+            '/v1/queues/q/jobs',
+            `{"task":"double","args":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+          ),
+        400,
+        'NOT_SERIALIZABLE',
+      ],
+      [
         'an unknown field',
         () => api('POST', '/v1/queues/q/jobs', { ...job, retries: 3 }),
         400,

@@ -34,7 +34,7 @@ export interface JobOptions {
    * What is kept of a completed job, with its result: `true` removes it at
    * once, `false` keeps it, a number keeps that many, or `{ age, count }`
    * (age in seconds). Idempotent resubmission lasts as long as the job is kept.
-   * @default { age: 86400, count: 1000 }: a day, and the last 1,000 at most
+   * @default { age: 86400, count: 10000 }: a day, and the last 10,000 at most
    */
   removeOnComplete?: boolean | number | KeepJobs
   /** The same for a job that failed its last attempt, with its error. @default { age: 604800, count: 10000 }: a week, 10,000 at most */
@@ -55,7 +55,7 @@ export interface NewJob<T extends Json = Json> {
  * pays for in memory; the count keeps a busy queue's memory flat.
  */
 export const DEFAULT_KEEP = {
-  removeOnComplete: { age: 86_400, count: 1000 },
+  removeOnComplete: { age: 86_400, count: 10_000 },
   removeOnFail: { age: 604_800, count: 10_000 },
 } as const
 

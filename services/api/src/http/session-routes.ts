@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
-import { validate } from '@redproc/service-kit'
+import { sameSecret, validate } from '@redproc/service-kit'
 import { Router } from 'express'
 import { z } from 'zod'
 import { endSession, startSession } from './auth.js'
@@ -15,7 +14,7 @@ export function sessionRouter(authkey: string | undefined): Router {
   const router = Router({ strict: true })
   router.post('/', (req, res) => {
     const { authkey: given } = validate(loginBody, req.body, 'body')
-    if (authkey !== undefined && !sameKey(given, authkey)) {
+    if (authkey !== undefined && !sameSecret(given, authkey)) {
       sendError(res, 401, 'AUTH', 'that is not the authkey of this server')
       return
     }
@@ -27,9 +26,4 @@ export function sessionRouter(authkey: string | undefined): Router {
     res.status(204).end()
   })
   return router
-}
-
-function sameKey(given: string, authkey: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest()
-  return timingSafeEqual(digest(given), digest(authkey))
 }

@@ -47,6 +47,11 @@ export function monitoringRouter(mp: Context, monitor: Monitor, hub: EventHub): 
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     })
+    // A HEAD gets the headers only: a stream without a body would never end.
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
     res.write('retry: 2000\n\n')
     const unsubscribe = hub.subscribe(
       (event) => {
