@@ -411,8 +411,8 @@ for (const topology of TOPOLOGIES) {
       await other.join({ timeout: 5000 })
       assert.equal(await mp.redis.xlen(`${other.bullmq.prefix}:quiet:events`), 0)
 
-      // A consumer that comes first records it too, before BullMQ's stalled
-      // check (which it runs while waiting) could record BullMQ's default.
+      // A consumer that comes first records it too, and the stalled-job check
+      // it runs while waiting records no default of its own.
       const early = mp.joinableQueue<number>('early', { prefetch: 1 })
       const prefix = `${early.bullmq.prefix}:early`
       const got = early.get({ timeout: 10_000 })

@@ -1,4 +1,3 @@
-import { QueueKeys } from 'bullmq'
 import type { ObjectKeys } from '../redis/keys.js'
 
 /** The BullMQ keys a joinable queue's scripts touch. */
@@ -6,6 +5,8 @@ export interface BullmqKeys {
   wait: string
   active: string
   stalled: string
+  /** The guard that lets one stalled-job check run per period. */
+  stalledCheck: string
   completed: string
   failed: string
   delayed: string
@@ -19,8 +20,9 @@ export interface BullmqKeys {
  * Where a joinable queue lives in BullMQ's terms. The prefix is the object's
  * own key stem, `rp:{namespace:joinable-queue:name}`, so every BullMQ key of
  * the queue carries the object's hash tag and one Lua script may touch them
- * all on Redis Cluster. BullMQ's `QueueKeys` names the keys, so they are
- * exactly the ones BullMQ's own classes and tools (bull-board) open.
+ * all on Redis Cluster. The keys are named as BullMQ's `QueueKeys` names
+ * them, `<prefix>:<queue>:<type>`, so they are exactly the ones BullMQ's own
+ * classes and tools (bull-board) open; BullMQ itself is not loaded for that.
  */
 export class BullmqLayout {
   /** The BullMQ queue name: the object's name, with `:` (which BullMQ refuses) as `.`. */
@@ -34,12 +36,13 @@ export class BullmqLayout {
   constructor(objectKeys: ObjectKeys, name: string) {
     this.queueName = name.replaceAll(':', '.')
     this.prefix = objectKeys.base
-    const keys = new QueueKeys(this.prefix)
-    const key = (type: string) => keys.toKey(this.queueName, type)
+    this.jobKeyPrefix = `${this.prefix}:${this.queueName}:`
+    const key = (type: string) => `${this.jobKeyPrefix}${type}`
     this.keys = {
       wait: key('wait'),
       active: key('active'),
       stalled: key('stalled'),
+      stalledCheck: key('stalled-check'),
       completed: key('completed'),
       failed: key('failed'),
       delayed: key('delayed'),
@@ -48,6 +51,10 @@ export class BullmqLayout {
       events: key('events'),
       marker: key('marker'),
     }
-    this.jobKeyPrefix = key('')
+  }
+
+  /** The key of the lock a consumer holds on job `id` while it has it. */
+  lockKey(id: string): string {
+    return `${this.jobKeyPrefix}${id}:lock`
   }
 }

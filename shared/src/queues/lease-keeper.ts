@@ -1,7 +1,10 @@
-import { Queue, type QueueOptions } from 'bullmq'
 import type { Context } from '../context.js'
+import { Script } from '../redis/script.js'
 import { timerDelay } from '../timers.js'
 import type { BullmqLayout } from './bullmq-layout.js'
+
+const renewScript = new Script<number[]>('joinable-queue-renew')
+const recoverScript = new Script<string[] | null>('joinable-queue-recover')
 
 /** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
 export interface Taken {
@@ -12,16 +15,15 @@ export interface Taken {
 
 /**
  * Keeps the leases of one consumer handle alive, and recovers the items of
- * consumers that died, with BullMQ's own machinery: while the handle holds
- * items or waits for some, every third of the lease it renews its locks
- * (BullMQ `extendLocks`) and runs BullMQ's stalled-job check, which puts the
- * jobs whose lock lapsed back at the head of the wait list (and wakes a
- * getter). That check is guarded in Redis, so however many consumers run it,
- * it runs once per period.
+ * consumers that died: while the handle holds items or waits for some, every
+ * third of the lease it renews its locks and runs the stalled-job check,
+ * which puts the jobs whose lock lapsed back at the head of the wait list
+ * (and wakes a getter), as BullMQ's `extendLocks` and stalled-job check do.
+ * That check is guarded in Redis, so however many consumers run it, it runs
+ * once per period.
  */
 export class LeaseKeeper {
   private readonly leases = new Set<Taken>()
-  private bull: Queue | undefined
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
   private readonly renewing = new Set<Promise<void>>()
@@ -74,10 +76,6 @@ export class LeaseKeeper {
     await this.ticking
     await Promise.allSettled(this.renewing)
     this.leases.clear()
-    const bull = this.bull
-    this.bull = undefined
-    // The BullMQ queue runs on the context's shared client, which it leaves open.
-    await bull?.close()
   }
 
   private tick(): void {
@@ -91,26 +89,23 @@ export class LeaseKeeper {
   }
 
   /**
-   * Extends every lock this handle holds, in one command that does not wait
-   * for anything else in flight: under CPU-bound work a reply is read only
-   * between items, and a renewal queued behind the stalled check's three
-   * round trips would come too late.
+   * Extends every lock this handle holds, in one command sent ahead of the
+   * check and not waiting for it: under CPU-bound work a reply is read only
+   * between items, and a renewal queued behind anything else could come too late.
    */
   private renew(): Promise<void> {
     this.renewedAt = performance.now()
     const leases = [...this.leases]
     if (leases.length === 0) return Promise.resolve()
-    const renewing = this.queue()
-      .getBackend()
-      .extendLocks(
-        leases.map((lease) => lease.id),
-        leases.map((lease) => lease.token),
-        this.leaseMs,
+    const renewing = renewScript
+      .run(
+        this.mp.redis,
+        leases.map((lease) => this.layout.lockKey(lease.id)),
+        [this.leaseMs, ...leases.map((lease) => lease.token)],
       )
-      .then((lostIds) => {
-        const lost = new Set(lostIds)
+      .then((lost) => {
         // A lapsed lock may be someone else's now: stop renewing, the ack will tell.
-        for (const lease of leases) if (lost.has(lease.id)) this.leases.delete(lease)
+        for (const position of lost) this.leases.delete(leases[position - 1] as Taken)
       })
       .finally(() => this.renewing.delete(renewing))
     this.renewing.add(renewing)
@@ -120,17 +115,18 @@ export class LeaseKeeper {
   private async renewAndCheck(): Promise<void> {
     try {
       const renewed = this.renew().catch((error) => this.warn(error))
-      const stalled = await this.queue().getBackend().moveStalledJobsToWait()
-      if (stalled.length > 0) {
+      const { keys, jobKeyPrefix } = this.layout
+      const recovered = await recoverScript.run(
+        this.mp.redis,
+        [keys.active, keys.wait, keys.stalledCheck, keys.events, keys.marker, keys.meta],
+        [jobKeyPrefix, Date.now(), this.periodMs],
+      )
+      if (recovered && recovered.length > 0) {
         this.mp.options.logger.info(
-          { queue: this.layout.queueName, jobs: stalled },
+          { queue: this.layout.queueName, jobs: recovered },
           'joinable queue: items of a lost consumer are queued again',
         )
       }
-      // A getter killed between popping the marker and taking would leave
-      // items with no wake-up for the blocked getters: set it again.
-      const { wait, marker } = this.layout.keys
-      if ((await this.mp.redis.llen(wait)) > 0) await this.mp.redis.zadd(marker, 0, '0')
       await renewed
     } catch (error) {
       this.warn(error)
@@ -142,25 +138,5 @@ export class LeaseKeeper {
       { err: error, queue: this.layout.queueName },
       'joinable queue: lease renewal failed; retrying next period',
     )
-  }
-
-  private queue(): Queue {
-    if (!this.bull) {
-      const options: QueueOptions & { maxStalledCount: number; stalledInterval: number } = {
-        connection: this.mp.redis,
-        prefix: this.layout.prefix,
-        // Leave the queue's settings (opts.maxLenEvents) to whoever set them.
-        skipMetasUpdate: true,
-        // Read by BullMQ's stalled check: redeliver however often a consumer
-        // dies (at-least-once), and check once per period across all consumers.
-        maxStalledCount: Number.MAX_SAFE_INTEGER,
-        stalledInterval: this.periodMs,
-      }
-      this.bull = new Queue(this.layout.queueName, options)
-      this.bull.on('error', (error) =>
-        this.mp.options.logger.warn({ err: error, queue: this.layout.queueName }, 'bullmq error'),
-      )
-    }
-    return this.bull
   }
 }
