@@ -1,4 +1,4 @@
-import { type Dispatcher, Pool } from 'undici'
+import type { Dispatcher, Pool } from 'undici'
 import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../errors.js'
 
 /** One HTTP exchange with the manager server. */
@@ -23,12 +23,31 @@ export class ManagerClient {
   private readonly timeoutMs: number
   private readonly url: string
 
-  constructor(url: URL, authkey: string, connections: number, timeoutMs: number) {
+  /**
+   * Opens the connection pool. undici is loaded here, not when the library
+   * is: a process that never reaches a manager server does not pay its memory.
+   */
+  static async open(
+    url: URL,
+    authkey: string,
+    connections: number,
+    timeoutMs: number,
+  ): Promise<ManagerClient> {
+    const { Pool } = await import('undici')
+    return new ManagerClient(
+      url,
+      authkey,
+      timeoutMs,
+      new Pool(url.origin, { connections, pipelining: 1 }),
+    )
+  }
+
+  private constructor(url: URL, authkey: string, timeoutMs: number, pool: Pool) {
     this.url = `${url.origin}${url.pathname}`.replace(/\/$/, '')
     this.base = url.pathname.replace(/\/$/, '')
     this.authorization = `Bearer ${authkey}`
     this.timeoutMs = timeoutMs
-    this.pool = new Pool(url.origin, { connections, pipelining: 1 })
+    this.pool = pool
   }
 
   /** Sends one request: the parsed body of a 2xx; any other status becomes the error its body names. */

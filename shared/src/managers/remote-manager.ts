@@ -60,7 +60,7 @@ export class RemoteManager implements AsyncDisposable {
     if (checked.authkey === undefined || checked.authkey === '') {
       throw new RedprocTypeError("authkey must be a non-empty string: the api service's key")
     }
-    const client = new ManagerClient(
+    const client = await ManagerClient.open(
       base,
       checked.authkey,
       checked.connections ?? REMOTE_MANAGER_DEFAULTS.connections,

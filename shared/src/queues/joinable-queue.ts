@@ -73,8 +73,9 @@ type State = 'open' | 'closing' | 'closed'
  * queue `bullmq.name` under the prefix `bullmq.prefix`, so BullMQ's classes and
  * bull-board see it. A get leases the item to this handle (a BullMQ job lock,
  * renewed while the process lives); taskDone() acknowledges the oldest item
- * the handle got. If a consumer dies first, BullMQ's stalled-job check puts
- * its items back once their lease lapses (at-least-once), and join() still
+ * the handle got. If a consumer dies first, the lapsed-lease check (run by
+ * every consumer, once per period in Redis) puts its items back at the head
+ * of the queue (at-least-once), and join() still
  * completes: an unfinished count kept in the same scripts as puts and acks
  * reaches 0 exactly once per item.
  */

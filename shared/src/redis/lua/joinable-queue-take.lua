@@ -17,8 +17,8 @@
   ARGV[5]  the most items to take
   ARGV[6]  the queue's signal channel
   ARGV[7]  the caller's keepEvents; recorded as opts.maxLenEvents unless the
-           meta hash has it already. A consumer may come before any put, and
-           BullMQ's stalled check, which it runs next, would record BullMQ's
+           meta hash has it already: a consumer may come before any put, and
+           BullMQ's own classes, opening the queue later, would record BullMQ's
            default of 10,000.
 
   Returns  { shutdown, id1, data1, id2, data2, ... }: shutdown is '', 'graceful'
