@@ -194,7 +194,7 @@ export class JoinableQueue<T extends Json = Json>
     if (!item) {
       throw new RedprocError(
         'TOO_MANY_TASK_DONE',
-        `task_done() called more times than items were taken from ${this.describe()} by this handle`,
+        `taskDone() called more times than items were taken from ${this.describe()} by this handle`,
       )
     }
     return this.acks.add(item)
