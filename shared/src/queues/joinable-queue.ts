@@ -3,6 +3,7 @@ import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { AckBatcher } from './ack-batcher.js'
@@ -50,6 +51,8 @@ export interface GetJobOptions {
   /** Gives up the wait, failing with the signal's reason. */
   signal?: AbortSignal
 }
+
+const GET_JOB_OPTIONS: Schema<GetJobOptions> = { wait: option.timeout, signal: option.signal }
 
 /** Items written per script call: big enough to batch, small enough not to stall Redis. */
 const PUT_CHUNK = 1000
@@ -157,7 +160,7 @@ export class JoinableQueue<T extends Json = Json>
     const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
       encode(item, `items[${i}]`),
     )
-    const { deadline, signal } = checkWaitOptions(options)
+    const { deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
     if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
   }
@@ -224,7 +227,7 @@ export class JoinableQueue<T extends Json = Json>
    * TIMEOUT when `timeout` runs out first.
    */
   async join(options: WaitOptions = {}): Promise<void> {
-    const { deadline, signal } = checkWaitOptions(options)
+    const { deadline, signal } = checkWaitOptions(options, 'join')
     this.checkOpen()
     await this.acks.settle()
     this.engage()
@@ -483,10 +486,7 @@ export class JoinableQueue<T extends Json = Json>
    */
   async getJob(id: string, options: GetJobOptions = {}): Promise<JobInfo | undefined> {
     checkJobLookupId(id)
-    const { timeoutMs, signal } = checkWaitOptions({
-      ...(options.wait === undefined ? {} : { timeout: options.wait }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
+    const { wait: timeoutMs, signal } = checkOptions(options, GET_JOB_OPTIONS, 'getJob() options')
     this.checkOpen()
     const store = this.jobStore()
     if (!timeoutMs) return store.read(id, false)
