@@ -81,10 +81,13 @@ function check(value: unknown, path: string, ancestors: Set<object>, depth: numb
   } else {
     const proto = Object.getPrototypeOf(object)
     if (proto !== Object.prototype && proto !== null) {
-      const kind =
-        object instanceof Date
-          ? 'a Date (send date.toISOString())'
-          : `an instance of ${proto?.constructor?.name ?? 'a class'}`
+      if (object instanceof Date) {
+        throw refusal(
+          path,
+          'a Date would come back as a string; send date.toISOString() and parse it on the other side',
+        )
+      }
+      const kind = `an instance of ${proto?.constructor?.name ?? 'a class'}`
       throw refusal(path, `${kind} would come back as a plain object`)
     }
     if (Object.getOwnPropertySymbols(object).length > 0)

@@ -67,6 +67,8 @@ const OPTION_KEYS = [
   'processes',
   'force',
   'limit',
+  'key',
+  'reverse',
   'bogus',
 ]
 const junkOptions: fc.Arbitrary<unknown> = fc.oneof(
@@ -233,6 +235,12 @@ describe('every public method, driven with junk', () => {
         args: arg(junk, junk),
         run: ([k, d]) => dict.setdefault(k as string, d as never),
       },
+      { name: 'dict.popitem', args: none, run: () => dict.popitem() },
+      {
+        name: 'dict.incr',
+        args: arg(junk, junk),
+        run: ([k, n]) => dict.incr(k as string, n as number),
+      },
       { name: 'list.append', args: arg(junk), run: ([v]) => list.append(v as never) },
       { name: 'list.extend', args: arg(junk), run: ([v]) => list.extend(v as never) },
       { name: 'list.get', args: arg(junk), run: ([i]) => list.get(i as number) },
@@ -255,6 +263,8 @@ describe('every public method, driven with junk', () => {
         args: arg(junk, junk),
         run: ([a, b]) => list.slice(a as number, b as number),
       },
+      { name: 'list.sort', args: arg(junkOptions), run: ([o]) => list.sort(o as never) },
+      { name: 'list.reverse', args: none, run: () => list.reverse() },
     ])
   })
 

@@ -57,6 +57,27 @@ describe('bad input is refused with a RedprocError, before Redis is written', ()
     assert.throws(() => mp.condition('c', junk({})), hasCode('TYPE_ERROR'))
   })
 
+  it('every method of queues, pipes, dicts and lists that takes options names itself', async (t) => {
+    const mp = await openContext(t)
+    const jq = mp.joinableQueue('j')
+    const refusals: Array<[() => Promise<unknown>, RegExp]> = [
+      [() => jq.getJob('1', junk({ bogus: 1 })), /getJob\(\) options has no option "bogus"/],
+      [() => jq.getJob('1', junk(null)), /getJob\(\) options must be an object/],
+      [() => jq.getJob('1', junk({ wait: '5' })), /wait must be a number/],
+      [() => jq.putMany([1], junk({ bogus: 1 })), /putMany\(\) options has no option "bogus"/],
+      [() => jq.join(junk({ bogus: 1 })), /join\(\) options has no option "bogus"/],
+      [() => mp.queue('q').get(junk(false)), /get\(\) options must be an object/],
+      [() => mp.queue('q').put(1, junk({ block: 'no' })), /block must be a boolean/],
+      [() => jq.get(junk({ block: 0 })), /block must be a boolean/],
+      [() => mp.pipe('p')[0].recv(junk({ bogus: 1 })), /recv\(\) options has no option/],
+      [() => mp.list('l').sort(junk({ bogus: 1 })), /sort\(\) options has no option "bogus"/],
+    ]
+    for (const [call, message] of refusals) {
+      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', call)
+      await assert.rejects(call, message)
+    }
+  })
+
   it("a pool's unknown backend: VALUE_ERROR, not a redis pool that waits forever", async (t) => {
     const mp = await openContext(t)
     assert.throws(() => mp.pool(junk({ backend: 'bogus' })), hasCode('VALUE_ERROR'))

@@ -67,6 +67,80 @@ for (const topology of TOPOLOGIES) {
       await assertRefusedWithoutWrite(mp, 'KEY_ERROR', () => d.pop('a'))
     })
 
+    it('popitem removes the last inserted pair of a small dict, as in Python', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict('d')
+      await d.update([
+        ['a', 1],
+        ['b', { two: 2 }],
+        ['c', null],
+      ])
+      assert.deepEqual(await d.popitem(), ['c', null])
+      assert.deepEqual(await d.popitem(), ['b', { two: 2 }])
+      assert.deepEqual(await d.toObject(), { a: 1 })
+    })
+
+    it('popitem fails with KEY_ERROR on an empty dict, changing nothing', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict('d')
+      await mp.dict('other').set('k', 1)
+      await assertRefusedWithoutWrite(mp, 'KEY_ERROR', () => d.popitem())
+      await assert.rejects(d.popitem(), /dict 'd': popitem\(\): dictionary is empty/)
+    })
+
+    it('popitem hands each pair of a big dict to exactly one of many callers', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict<string>('d')
+      // Values past 64 bytes: Redis keeps this hash as a hash table, without order.
+      const long = 'x'.repeat(100)
+      await d.update(Array.from({ length: 300 }, (_, i) => [`k${i}`, `${i}${long}`] as const))
+      const outcomes = await Promise.allSettled(Array.from({ length: 320 }, () => d.popitem()))
+      const popped = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+      assert.equal(popped.length, 300)
+      assert.equal(new Set(popped.map(([key]) => key)).size, 300)
+      for (const [key, value] of popped) assert.equal(value, `${key.slice(1)}${long}`)
+      assert.equal(outcomes.filter((o) => o.status === 'rejected').length, 20)
+      assert.equal(await d.size(), 0)
+    })
+
+    it('incr adds to a number atomically, an absent key counting as 0', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict('d')
+      assert.equal(await d.incr('hits'), 1)
+      assert.equal(await d.incr('hits', 41), 42)
+      assert.equal(await d.incr('hits', -2.5), 39.5)
+      await d.set('f', 0.1)
+      assert.equal(await d.incr('f', 0.2), 0.1 + 0.2)
+      assert.equal(await d.get('f'), 0.1 + 0.2)
+      assert.equal(await mp.redis.hget(`rp:{${mp.options.namespace}:dict:d}`, 'hits'), '39.5')
+      await Promise.all(Array.from({ length: 100 }, () => d.incr('counter')))
+      assert.equal(await d.get('counter'), 100)
+    })
+
+    it('incr of a value that is not a number fails with TYPE_ERROR, changing nothing', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict('d')
+      await d.update({ text: '5', flag: true, list: [1], nothing: null, object: { n: 1 } })
+      for (const key of ['text', 'flag', 'list', 'nothing', 'object']) {
+        await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.incr(key))
+      }
+      await assert.rejects(d.incr('text'), /dict 'd': key "text" holds "5", which is not a number/)
+      await mp.redis.hset(`rp:{${mp.options.namespace}:dict:d}`, 'raw', 'not json')
+      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.incr('raw'))
+    })
+
+    it('incr refuses a bad amount or key, and a sum that is not finite, changing nothing', async (t) => {
+      const mp = await openContext(t, topology)
+      const d = mp.dict('d')
+      await d.set('big', 1e308)
+      await assertRefusedWithoutWrite(mp, 'VALUE_ERROR', () => d.incr('big', 1e308))
+      for (const amount of [Number.NaN, Number.POSITIVE_INFINITY, '1', null]) {
+        await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.incr('big', amount as number))
+      }
+      await assertRefusedWithoutWrite(mp, 'TYPE_ERROR', () => d.incr(1 as unknown as string))
+      assert.equal(await d.get('big'), 1e308)
+    })
+
     it('setdefault sets only a missing key and returns what is stored', async (t) => {
       const mp = await openContext(t, topology)
       const d = mp.dict('d')

@@ -85,6 +85,7 @@ for (const topology of TOPOLOGIES) {
       assert.throws(() => b.taskDone(), hasCode('TOO_MANY_TASK_DONE'))
       a.taskDone()
       assert.throws(() => a.taskDone(), hasCode('TOO_MANY_TASK_DONE'))
+      assert.throws(() => a.taskDone(), /taskDone\(\) called more times than items/)
       await a.join({ timeout: 5000 })
     })
 

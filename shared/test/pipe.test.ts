@@ -262,6 +262,19 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await a.poll(), false)
     })
 
+    it('poll with a negative timeout answers at once, as in Python', async (t) => {
+      const mp = await openContext(t, topology)
+      const [a, b] = mp.pipe('p')
+      for (const timeout of [-1, -1000, Number.NEGATIVE_INFINITY]) {
+        const started = performance.now()
+        assert.equal(await a.poll(timeout), false)
+        assert.ok(performance.now() - started < 150, `poll(${timeout}) waited`)
+      }
+      await b.send('x')
+      assert.equal(await a.poll(-1), true)
+      assert.equal(await a.recv(), 'x')
+    })
+
     it('a blocked poll wakes when another process sends, and the message stays', async (t) => {
       const mp = await openContext(t, topology)
       const { mp: named, connectionName: name } = await openNamedContext(t, mp, topology)

@@ -115,11 +115,16 @@ export class Connection<T extends Json = Json> extends SharedObject {
   /**
    * Whether `recv` would return at once: a message is waiting, or the other
    * end closed. Waits up to `timeoutMs` for one; `Infinity` waits forever.
-   * @param timeoutMs @default 0, as in Python: answers without waiting
+   * @param timeoutMs @default 0, as in Python: answers without waiting, as
+   * does a negative timeout
    */
   async poll(timeoutMs = 0): Promise<boolean> {
     this.checkReadable()
-    const timeout = checkTimeout(timeoutMs, 'timeout')
+    // Python's poll(-1) polls, rather than refusing the timeout as recv does.
+    const timeout = checkTimeout(
+      typeof timeoutMs === 'number' && timeoutMs < 0 ? 0 : timeoutMs,
+      'timeout',
+    )
     if (timeout === 0) return (await this.call((redis) => redis.exists(this.inbox))) === 1
     return this.call(() => Peek.of(this.mp, this.inbox).wait(timeout, this.aborter.signal))
   }

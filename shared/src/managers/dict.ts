@@ -1,7 +1,8 @@
-import { checkIndex, checkKey, describe } from '../arguments.js'
+import { checkFiniteNumber, checkIndex, checkKey, describe } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
 import { KeyError, RedprocTypeError, ValueError } from '../errors.js'
+import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import {
   type CompareAndSetResult,
@@ -11,6 +12,9 @@ import {
   etagOf,
   type Versioned,
 } from './versioned.js'
+
+const dictPopitem = new Script<[string, string]>('dict-popitem')
+const dictIncr = new Script<string>('dict-incr')
 
 /**
  * `Manager().dict()`: string keys and JSON values in a Redis hash, so
@@ -85,6 +89,29 @@ export class Dict<V extends Json = Json> extends SharedObject {
     if (typeof text === 'string') return decode(text, this.describe())
     if (fallback.length > 0) return fallback[0]
     throw new KeyError(`${this.describe()} has no key ${JSON.stringify(key)}`)
+  }
+
+  /**
+   * `d.popitem()`: removes and returns a pair, `KEY_ERROR` when the dict is
+   * empty. The last inserted while the dict is small enough for Redis to keep
+   * its order (as in Python), else whichever pair Redis finds first.
+   */
+  async popitem(): Promise<[string, V]> {
+    const [key, text] = await this.call((redis) => dictPopitem.run(redis, [this.key]))
+    return [key, decode(text, this.describe()) as V]
+  }
+
+  /**
+   * Adds `amount` to the number at `key` atomically and returns the new
+   * value, an absent key counting as 0: `d[k] += n` without the lost updates
+   * of a read and a write. `TYPE_ERROR`, changing nothing, when the key holds
+   * something else than a number.
+   */
+  async incr(key: string, amount = 1): Promise<number> {
+    checkKey(key)
+    checkFiniteNumber(amount, 'amount')
+    const text = await this.call((redis) => dictIncr.run(redis, [this.key], [key, String(amount)]))
+    return Number(text)
   }
 
   /** `d.setdefault(k, default)`: the value at `key`, first setting it to `fallback` if absent. */

@@ -1,16 +1,35 @@
-import { checkIndex, checkIterable } from '../arguments.js'
+import { checkIndex, checkIterable, describe } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import type { Context } from '../context.js'
-import { IndexError, ValueError } from '../errors.js'
+import { IndexError, RedprocTypeError, ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { isOutOfRange } from '../sharedctypes/shared-array.js'
 
 const listPopAt = new Script<string>('list-pop-at')
 const listInsert = new Script<number>('list-insert')
+const listSort = new Script<number>('list-sort')
+const listReverse = new Script<number>('list-reverse')
 
 /** Marks a slot inside a script; never valid JSON, so it equals no item. */
 const PLACEHOLDER = '\u0000redproc:placeholder'
+
+/** What `sort` orders by: a field, or a path of fields and array indices. */
+export type SortKey = string | readonly (string | number)[]
+
+export interface SortOptions {
+  /**
+   * Python's `key`, as a field of each item (`'age'`) or a path of fields
+   * and array indices (`['user', 'age']`, `[-1]`): the sort runs inside
+   * Redis, where a function cannot. @default the items themselves
+   */
+  key?: SortKey
+  /** Largest first; equal items keep their order, as in Python. @default false */
+  reverse?: boolean
+}
+
+const SORT_OPTIONS: Schema<SortOptions> = { key: checkSortKey, reverse: option.boolean }
 
 /**
  * `Manager().list()`: JSON items in a Redis list, so `redis-cli LRANGE` shows
@@ -100,6 +119,25 @@ export class List<T extends Json = Json> extends SharedObject {
     return positions.length
   }
 
+  /**
+   * `l.sort(key=…, reverse=…)`, atomically, in one script: numbers
+   * (booleans count as 0 and 1, as in Python) by value, strings by code
+   * point, arrays item by item; a stable sort. Items that Python could not
+   * order (a string and a number, two nulls, two objects) fail with
+   * `TYPE_ERROR`; an object without the key's field with `KEY_ERROR`. A
+   * refused sort leaves the list as it was.
+   */
+  async sort(options?: SortOptions): Promise<void> {
+    const { key = [], reverse = false } = checkOptions(options, SORT_OPTIONS, 'sort() options')
+    const path = JSON.stringify(typeof key === 'string' ? [key] : key)
+    await this.call((redis) => listSort.run(redis, [this.key], [reverse ? '1' : '0', path]))
+  }
+
+  /** `l.reverse()`, atomically. */
+  async reverse(): Promise<void> {
+    await this.call((redis) => listReverse.run(redis, [this.key]))
+  }
+
   /** `len(l)` */
   async length(): Promise<number> {
     return this.call((redis) => redis.llen(this.key))
@@ -124,4 +162,19 @@ export class List<T extends Json = Json> extends SharedObject {
   async clear(): Promise<void> {
     await this.call((redis) => redis.del(this.key))
   }
+}
+
+function checkSortKey(value: unknown, name: string): SortKey {
+  if (typeof value === 'string') return value
+  if (
+    Array.isArray(value) &&
+    value.every((step) => typeof step === 'string' || Number.isSafeInteger(step))
+  ) {
+    return value as SortKey
+  }
+  const hint =
+    typeof value === 'function' ? ' (the sort runs inside Redis, where a function cannot)' : ''
+  throw new RedprocTypeError(
+    `${name} must be a field name or an array of field names and integer indices, not ${describe(value)}${hint}`,
+  )
 }

@@ -91,12 +91,15 @@ export function resolveOptions(
 }
 
 /** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */
-export function checkWaitOptions(options: WaitOptions | undefined): {
+export function checkWaitOptions(
+  options: WaitOptions | undefined,
+  method: string,
+): {
   timeoutMs: number | undefined
   deadline: number | undefined
   signal: AbortSignal | undefined
 } {
-  const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, 'wait options')
+  const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
   return { timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
 }
 

@@ -62,6 +62,7 @@ export interface LeasesOptions {
 }
 
 const LEASES_OPTIONS: Schema<LeasesOptions> = { limit: option.integer(1) }
+const GET_JOB_OPTIONS: Schema<GetJobOptions> = { wait: option.timeout, signal: option.signal }
 
 /** Items written per script call: big enough to batch, small enough not to stall Redis. */
 const PUT_CHUNK = 1000
@@ -171,7 +172,7 @@ export class JoinableQueue<T extends Json = Json>
     const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
       encode(item, `items[${i}]`),
     )
-    const { deadline, signal } = checkWaitOptions(options)
+    const { deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
     if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
   }
@@ -208,7 +209,7 @@ export class JoinableQueue<T extends Json = Json>
     if (!item) {
       throw new RedprocError(
         'TOO_MANY_TASK_DONE',
-        `task_done() called more times than items were taken from ${this.describe()} by this handle`,
+        `taskDone() called more times than items were taken from ${this.describe()} by this handle`,
       )
     }
     return this.acks.add(item)
@@ -238,7 +239,7 @@ export class JoinableQueue<T extends Json = Json>
    * TIMEOUT when `timeout` runs out first.
    */
   async join(options: WaitOptions = {}): Promise<void> {
-    const { deadline, signal } = checkWaitOptions(options)
+    const { deadline, signal } = checkWaitOptions(options, 'join')
     this.checkOpen()
     await this.acks.settle()
     this.engage()
@@ -547,10 +548,7 @@ export class JoinableQueue<T extends Json = Json>
    */
   async getJob(id: string, options: GetJobOptions = {}): Promise<JobInfo | undefined> {
     checkJobLookupId(id)
-    const { timeoutMs, signal } = checkWaitOptions({
-      ...(options.wait === undefined ? {} : { timeout: options.wait }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
+    const { wait: timeoutMs, signal } = checkOptions(options, GET_JOB_OPTIONS, 'getJob() options')
     this.checkOpen()
     const store = this.jobStore()
     if (!timeoutMs) return store.read(id, false)
