@@ -78,7 +78,12 @@ export {
   Pool,
   type TaskOptions,
 } from './pool/pool.js'
-export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
+export {
+  type LocalPoolOptions,
+  POOL_DEFAULTS,
+  type PoolOptions,
+  type RedisPoolOptions,
+} from './pool/pool-options.js'
 export {
   type FinishedJob,
   type ServeHandle,
