@@ -141,6 +141,33 @@ export class ConnectionLost extends RedprocError {
   }
 }
 
+/** What the caller learns of a task that failed where it ran. */
+export interface RemoteFailure {
+  code: 'UNKNOWN_TASK' | 'REMOTE_TASK_FAILED' | 'TIMEOUT'
+  message: string
+  stack?: string
+  task: string
+  host: string
+  pid: number
+  /** The worker thread, for the local backend. */
+  threadId: number
+}
+
+/**
+ * `REMOTE_TASK_FAILED` (or `UNKNOWN_TASK`, `TIMEOUT`), carrying where and how
+ * the task failed: the same shape whether it ran on a worker of this process
+ * or in a serving process on another machine.
+ */
+export class RemoteTaskError extends RedprocError {
+  readonly remote: RemoteFailure
+
+  constructor(remote: RemoteFailure) {
+    const where = `${remote.host} pid ${remote.pid}${remote.threadId ? ` thread ${remote.threadId}` : ''}`
+    super(remote.code, `task '${remote.task}' failed on ${where}: ${remote.message}`)
+    this.remote = remote
+  }
+}
+
 const SUBCLASSES: Partial<
   Record<ErrorCode, new (message: string, options?: ErrorOptions) => RedprocError>
 > = {

@@ -33,6 +33,8 @@ export {
   NotSerializable,
   RedprocError,
   RedprocTypeError,
+  type RemoteFailure,
+  RemoteTaskError,
   ShutDown,
   Timeout,
   ValueError,
@@ -68,7 +70,7 @@ export {
   type ObjectSummary,
 } from './objects.js'
 export { type AsyncCallbacks, AsyncResult } from './pool/async-result.js'
-export { type RemoteFailure, RemoteTaskError, type Tasks } from './pool/chunk.js'
+export type { Tasks } from './pool/chunk.js'
 export {
   type ImapOptions,
   type MapOptions,
@@ -76,8 +78,12 @@ export {
   Pool,
   type TaskOptions,
 } from './pool/pool.js'
-export type { CallJob, Job, PoolJob } from './pool/pool-job.js'
-export type { LocalPoolOptions, PoolOptions, RedisPoolOptions } from './pool/pool-options.js'
+export {
+  type LocalPoolOptions,
+  POOL_DEFAULTS,
+  type PoolOptions,
+  type RedisPoolOptions,
+} from './pool/pool-options.js'
 export {
   type FinishedJob,
   type ServeHandle,
@@ -86,6 +92,7 @@ export {
   serve,
 } from './pool/serve.js'
 export type { TaskFunction, TaskItem, TaskResult } from './pool/task-ref.js'
+export type { CallJob, Job, PoolJob } from './pool/wire.js'
 export { listWorkers, type WorkerInfo } from './pool/workers.js'
 export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
 export { activeChildren, Process } from './process/process.js'

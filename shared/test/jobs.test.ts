@@ -10,7 +10,7 @@ import {
   RUN_TIME_BOUNDS_MS,
   serve,
 } from '../src/index.js'
-import type { Job } from '../src/pool/pool-job.js'
+import type { Job } from '../src/pool/wire.js'
 import * as tasks from './fixtures/tasks.js'
 import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'

@@ -12,8 +12,7 @@ import {
   type ServeOptions,
   serve,
 } from '../src/index.js'
-import { type PoolJob, poolKeys } from '../src/pool/pool-job.js'
-import { TERMINATION_FRESH_MS, Terminations } from '../src/pool/terminations.js'
+import { type PoolJob, poolKeys, TERMINATION_FRESH_MS, Terminations } from '../src/pool/wire.js'
 import * as tasks from './fixtures/tasks.js'
 import { type RunningChild, startChild } from './support/children.js'
 import { openContext } from './support/redis.js'

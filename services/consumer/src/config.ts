@@ -9,6 +9,7 @@ import {
   portNumber,
   setting,
 } from '@redproc/service-kit'
+import { POOL_DEFAULTS } from '@redproc/shared'
 
 const FLAGS = {
   queue: { type: 'string' },
@@ -75,7 +76,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { m
     mode: 'consume',
     queue: setting(
       objectName,
-      flags.queue ?? env.REDPROC_QUEUE ?? 'tasks',
+      flags.queue ?? env.REDPROC_QUEUE ?? POOL_DEFAULTS.queue,
       '--queue/REDPROC_QUEUE',
     ),
     tasks: (flags.tasks ?? env.REDPROC_TASKS) as string | undefined,

@@ -10,6 +10,7 @@ import {
   parseFlags,
   setting,
 } from '@redproc/service-kit'
+import { POOL_DEFAULTS } from '@redproc/shared'
 
 const FLAGS = {
   ...HTTP_FLAGS,
@@ -59,7 +60,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       ...commonConfig(flags, env),
       queue: setting(
         objectName,
-        flags.queue ?? env.REDPROC_QUEUE ?? 'tasks',
+        flags.queue ?? env.REDPROC_QUEUE ?? POOL_DEFAULTS.queue,
         '--queue/REDPROC_QUEUE',
       ),
       sleepScaleMs: setting(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { Tasks } from '../pool/chunk.js'
-import { type FinishedJob, serve } from '../pool/serve.js'
+import { type FinishedJob, SERVE_DEFAULTS, serve } from '../pool/serve.js'
 import { moduleUrl } from '../tasks-module.js'
 import { nameParser, parseCount, withContext } from './global-options.js'
 
@@ -15,7 +15,12 @@ export function addServeCommand(program: Command): void {
     .command('serve')
     .description("run a tasks module's tasks for a queue, as the consumer does, until Ctrl-C")
     .requiredOption('--tasks <file>', 'the tasks module: an ES module whose exports are the tasks')
-    .option('--queue <name>', 'the joinable queue to serve', nameParser('queue'), 'tasks')
+    .option(
+      '--queue <name>',
+      'the joinable queue to serve',
+      nameParser('queue'),
+      SERVE_DEFAULTS.queue,
+    )
     .option('--concurrency <n>', 'jobs run at once', parseCount(1), 1)
     .action(async (flags: ServeFlags, command: Command) => {
       const tasks = await loadTasks(flags.tasks)

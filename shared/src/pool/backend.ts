@@ -1,4 +1,4 @@
-import type { ChunkOutcome, ChunkRequest } from './chunk.js'
+import type { ChunkOutcome, ChunkRequest } from './wire.js'
 
 /** Where a pool's chunks run: workers of this process, or serving processes anywhere. */
 export interface PoolBackend {

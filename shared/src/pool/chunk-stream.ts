@@ -1,7 +1,7 @@
 import type { Json } from '../codec.js'
-import type { ChunkOutcome, ChunkRequest } from './chunk.js'
 import { chunked } from './chunking.js'
 import { checkJson } from './json-check.js'
+import type { ChunkOutcome, ChunkRequest } from './wire.js'
 
 /** One call's items on their way to the workers. */
 export interface Stream {

@@ -1,37 +1,9 @@
-import { hostname } from 'node:os'
 import { threadId } from 'node:worker_threads'
 import type { Json } from '../codec.js'
-import { RedprocError } from '../errors.js'
+import type { RemoteFailure } from '../errors.js'
 import { timerDelay } from '../timers.js'
 import { checkJson } from './json-check.js'
-
-/**
- * A pool's unit of work: one task applied to several items. Each item is the
- * task's one argument (`map`), or with `spread` a list of arguments
- * (`starmap`): a map's chunk then travels as a flat array, which crosses a
- * thread or a socket several times faster than an array of one-item arrays.
- */
-export type ChunkRequest = {
-  task: string
-  items: Json[]
-  spread?: boolean
-  /** The longest one item may run, ms. */
-  timeout?: number
-}
-
-export type ChunkOutcome = { ok: true; results: Json[] } | { ok: false; failure: RemoteFailure }
-
-/** What the caller learns of a task that failed where it ran. */
-export interface RemoteFailure {
-  code: 'UNKNOWN_TASK' | 'REMOTE_TASK_FAILED' | 'TIMEOUT'
-  message: string
-  stack?: string
-  task: string
-  host: string
-  pid: number
-  /** The worker thread, for the local backend. */
-  threadId: number
-}
+import { type ChunkOutcome, type ChunkRequest, chunkFailed } from './wire.js'
 
 /** The functions a tasks module exports, by name. */
 export type Tasks = Record<string, unknown>
@@ -119,24 +91,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
-function fail(
-  task: string,
-  code: RemoteFailure['code'],
-  message: string,
-): { ok: false; failure: RemoteFailure } {
-  return {
-    ok: false,
-    failure: { code, message, task, host: hostname(), pid: process.pid, threadId },
-  }
-}
-
-/** `REMOTE_TASK_FAILED` (or `UNKNOWN_TASK`), carrying where and how the task failed. */
-export class RemoteTaskError extends RedprocError {
-  readonly remote: RemoteFailure
-
-  constructor(remote: RemoteFailure) {
-    const where = `${remote.host} pid ${remote.pid}${remote.threadId ? ` thread ${remote.threadId}` : ''}`
-    super(remote.code, `task '${remote.task}' failed on ${where}: ${remote.message}`)
-    this.remote = remote
-  }
+function fail(task: string, code: RemoteFailure['code'], message: string) {
+  return chunkFailed(task, code, message, { pid: process.pid, threadId })
 }

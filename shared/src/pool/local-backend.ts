@@ -3,8 +3,8 @@ import { extname } from 'node:path'
 import type { Json } from '../codec.js'
 import { moduleUrl } from '../tasks-module.js'
 import type { PoolBackend } from './backend.js'
-import type { ChunkOutcome, ChunkRequest } from './chunk.js'
 import type { WorkerKind } from './pool-worker.js'
+import type { ChunkOutcome, ChunkRequest } from './wire.js'
 import { WorkerPool } from './worker-pool.js'
 
 export interface LocalBackendOptions {

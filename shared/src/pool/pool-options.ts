@@ -43,7 +43,8 @@ export type ResolvedPoolOptions =
   | (LocalBackendOptions & { backend: 'local' })
   | { backend: 'redis'; queue: string }
 
-const DEFAULTS = { backend: 'redis', queue: 'tasks' } as const
+/** The pool's defaults: serving processes on the queue 'tasks', the one default queue of pools, `serve` and the services. */
+export const POOL_DEFAULTS = { backend: 'redis', queue: 'tasks' } as const
 
 /** Every option of either backend; which ones a backend takes is checked after. */
 type AnyPoolOptions = Partial<Omit<LocalPoolOptions, 'backend'>> & {
@@ -79,7 +80,7 @@ const SCHEMA: Schema<AnyPoolOptions> = {
 /** Checks pool options (TYPE_ERROR, VALUE_ERROR) and fills in the defaults. */
 export function resolvePoolOptions(options: PoolOptions | undefined): ResolvedPoolOptions {
   const checked = checkOptions<AnyPoolOptions>(options, SCHEMA, 'pool options')
-  const backend = checked.backend ?? DEFAULTS.backend
+  const backend = checked.backend ?? POOL_DEFAULTS.backend
   if (backend !== 'redis') {
     if (checked.queue !== undefined) {
       throw new RedprocTypeError('a local pool takes no queue: its work stays in this process')
@@ -105,5 +106,5 @@ export function resolvePoolOptions(options: PoolOptions | undefined): ResolvedPo
       )
     }
   }
-  return { backend, queue: checked.queue ?? DEFAULTS.queue }
+  return { backend, queue: checked.queue ?? POOL_DEFAULTS.queue }
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Json } from '../codec.js'
-import type { ChunkOutcome, ChunkRequest } from './chunk.js'
+import type { ChunkOutcome, ChunkRequest } from './wire.js'
 
 /** Where a local pool runs its tasks: threads of this process, or child processes. */
 export type WorkerKind = 'threads' | 'processes'

@@ -4,8 +4,14 @@ import { silentLogger } from '../logger.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
 import type { PoolBackend } from './backend.js'
-import type { ChunkOutcome, ChunkRequest } from './chunk.js'
-import { type PoolJob, type PoolReply, poolKeys, REPLY_TTL_MS } from './pool-job.js'
+import {
+  type ChunkOutcome,
+  type ChunkRequest,
+  dropReplies,
+  markTerminated,
+  type PoolJob,
+  takeReplies,
+} from './wire.js'
 import { listWorkers } from './workers.js'
 
 /** Replies taken from Redis per round trip. */
@@ -31,7 +37,6 @@ export class RedisBackend implements PoolBackend {
   private readonly mp: Context
   private readonly queueName: string
   private readonly id = `pool-${randomBytes(6).toString('hex')}`
-  private readonly keys
   private readonly waiting = new Map<number, Waiting>()
   private queue: JoinableQueue<PoolJob> | undefined
   /** Chunks submitted in this turn of the event loop, put together at its end. */
@@ -48,7 +53,6 @@ export class RedisBackend implements PoolBackend {
   constructor(mp: Context, queue: string) {
     this.mp = mp
     this.queueName = queue
-    this.keys = poolKeys(mp, this.id)
   }
 
   /**
@@ -94,12 +98,12 @@ export class RedisBackend implements PoolBackend {
     const replies = await this.replies?.catch(() => undefined)
     replies?.disconnect()
     await this.queue?.close()
-    await this.mp.redis.del(this.keys.replies)
+    await dropReplies(this.mp, this.id)
   }
 
   /** Marks the pool terminated, so workers skip its chunks that have not started. */
   async terminate(): Promise<void> {
-    await this.mp.redis.set(this.keys.terminated, '1', 'PX', REPLY_TTL_MS)
+    await markTerminated(this.mp, this.id)
     await this.close()
   }
 
@@ -171,11 +175,7 @@ export class RedisBackend implements PoolBackend {
   private async readReplies(replies: Promise<RedisClient>): Promise<void> {
     const client = await replies
     while (!this.closed && this.waiting.size > 0) {
-      const popped = (await client.blmpop(1, 1, this.keys.replies, 'LEFT', 'COUNT', REPLY_BATCH)) as
-        | [string, string[]]
-        | null
-      for (const text of popped?.[1] ?? []) {
-        const reply = JSON.parse(text) as PoolReply
+      for (const reply of await takeReplies(this.mp, client, this.id, REPLY_BATCH)) {
         // A chunk delivered twice (at-least-once) is answered twice: the first answer wins.
         this.waiting.get(reply.chunk)?.resolve(reply.outcome)
       }

@@ -1,19 +1,18 @@
-import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context } from '../context.js'
-import { isRedprocError } from '../errors.js'
+import { isRedprocError, type RemoteFailure } from '../errors.js'
 import type { FinishedAs, JobError, JobOutcome } from '../queues/job-store.js'
 import type { JoinableQueue } from '../queues/joinable-queue.js'
-import type { ChunkOutcome, ChunkRequest, RemoteFailure } from './chunk.js'
 import {
+  type ChunkOutcome,
+  type ChunkRequest,
+  chunkFailed,
   isCallJob,
   isPoolJob,
   type Job,
   type PoolReply,
-  poolKeys,
-  REPLY_TTL_MS,
-} from './pool-job.js'
-import type { Terminations } from './terminations.js'
+  type Terminations,
+} from './wire.js'
 
 /**
  * A slot whose last chunk ran this fast takes its next chunk while the
@@ -183,7 +182,9 @@ export class ServeSlot {
     this.lastRunMs = performance.now() - started
     // One reply on its way at a time, finished in order.
     await this.previous
-    const replied = ran.reply ? this.send(ran.reply.pool, ran.reply.reply) : Promise.resolve()
+    const replied = ran.reply
+      ? this.shared.terminations.reply(ran.reply.pool, ran.reply.reply)
+      : Promise.resolve()
     if (!this.next && !this.shared.stopping.aborted) this.next = this.ask()
     this.previous = replied
       .then(() => handle.finishJob(ran.outcome))
@@ -246,34 +247,12 @@ export class ServeSlot {
       const handle = this.handle
       return await this.shared.run(request, () => handle.keepAlive())
     } catch (error) {
-      const failure: RemoteFailure = {
-        code: 'REMOTE_TASK_FAILED',
-        message: error instanceof Error ? error.message : String(error),
-        task: request.task,
-        host: hostname(),
+      const message = error instanceof Error ? error.message : String(error)
+      return chunkFailed(request.task, 'REMOTE_TASK_FAILED', message, {
         pid: process.pid,
         threadId: 0,
-      }
-      return { ok: false, failure }
+      })
     }
-  }
-
-  /**
-   * One round trip: the reply, its expiry, and whether the pool was
-   * terminated meanwhile, which spares the pool's next chunk a round trip.
-   */
-  private async send(pool: string, reply: PoolReply): Promise<void> {
-    const { mp, terminations } = this.shared
-    const keys = poolKeys(mp, pool)
-    const results = await mp.redis
-      .pipeline()
-      .rpush(keys.replies, JSON.stringify(reply))
-      .pexpire(keys.replies, REPLY_TTL_MS)
-      .exists(keys.terminated)
-      .exec()
-    const failure = results?.find(([error]) => error)?.[0]
-    if (failure) throw failure
-    terminations.note(pool, results?.[2]?.[1] === 1)
   }
 
   private async replaceHandle(): Promise<void> {

@@ -4,11 +4,11 @@ import { checkOptions, option, type Schema } from '../options.js'
 import { DelayPromoter } from '../queues/delay-promoter.js'
 import { registerQueue } from '../queues/queue-registry.js'
 import { validateName } from '../redis/keys.js'
-import { type ChunkRequest, runChunk, type Tasks } from './chunk.js'
+import { runChunk, type Tasks } from './chunk.js'
 import { LocalBackend } from './local-backend.js'
-import type { Job } from './pool-job.js'
+import { POOL_DEFAULTS } from './pool-options.js'
 import { type FinishedJob, ServeSlot, type SlotShared } from './serve-slot.js'
-import { Terminations } from './terminations.js'
+import { type ChunkRequest, type Job, Terminations } from './wire.js'
 import { ListedTasks, WorkerHeartbeat, type WorkerInfo } from './workers.js'
 
 export type { FinishedJob } from './serve-slot.js'
@@ -48,7 +48,12 @@ export interface ServeOptions {
   onFinished?: (job: FinishedJob) => void
 }
 
-const DEFAULTS = { queue: 'tasks', concurrency: 1, heartbeatMs: 1000, prefetch: 1 } as const
+export const SERVE_DEFAULTS = {
+  queue: POOL_DEFAULTS.queue,
+  concurrency: 1,
+  heartbeatMs: 1000,
+  prefetch: 1,
+} as const
 
 /** The names of missing tasks a heartbeat lists at most: the queue's chunks name them. */
 const MAX_MISSING_TASKS = 32
@@ -114,9 +119,9 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
   if (options.tasks === undefined) {
     throw new RedprocTypeError('serve() needs { tasks }: an object of task functions by name')
   }
-  const queue = options.queue ?? DEFAULTS.queue
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency
-  const prefetch = options.prefetch ?? DEFAULTS.prefetch
+  const queue = options.queue ?? SERVE_DEFAULTS.queue
+  const concurrency = options.concurrency ?? SERVE_DEFAULTS.concurrency
+  const prefetch = options.prefetch ?? SERVE_DEFAULTS.prefetch
   const tasks = options.tasks
   const threads = options.threads
     ? new LocalBackend({
@@ -125,7 +130,7 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
         processes: options.threads.count,
       })
     : undefined
-  const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? DEFAULTS.heartbeatMs)
+  const heartbeat = new WorkerHeartbeat(mp, options.heartbeatMs ?? SERVE_DEFAULTS.heartbeatMs)
   const startedAt = Date.now()
   const current = new Map<number, string>()
   const counts = { processed: 0, failed: 0, passedOn: 0 }

@@ -1,13 +1,12 @@
-import { hostname } from 'node:os'
-import { ShutDown } from '../errors.js'
+import { type RemoteFailure, ShutDown } from '../errors.js'
 import { longTimeout } from '../timers.js'
-import type { ChunkOutcome, ChunkRequest, RemoteFailure } from './chunk.js'
 import {
   PoolWorker,
   type WorkerConfig,
   type WorkerKind,
   type WorkerMessage,
 } from './pool-worker.js'
+import { type ChunkOutcome, type ChunkRequest, chunkFailed } from './wire.js'
 
 export interface WorkerPoolOptions {
   kind: WorkerKind
@@ -220,22 +219,6 @@ export class WorkerPool {
   }
 }
 
-function failure(
-  slot: Slot,
-  task: string,
-  code: RemoteFailure['code'],
-  message: string,
-): { ok: false; failure: RemoteFailure } {
-  const { worker } = slot
-  return {
-    ok: false,
-    failure: {
-      code,
-      message,
-      task,
-      host: hostname(),
-      pid: worker.pid,
-      threadId: worker.threadId,
-    },
-  }
+function failure(slot: Slot, task: string, code: RemoteFailure['code'], message: string) {
+  return chunkFailed(task, code, message, slot.worker)
 }

@@ -54,7 +54,9 @@ export interface NewJob<T extends Json = Json> {
  * count: BullMQ keeps both forever by default, which a long-running service
  * pays for in memory; the count keeps a busy queue's memory flat.
  */
-export const DEFAULT_KEEP = {
+export const JOB_DEFAULTS = {
+  attempts: 1,
+  delay: 0,
   removeOnComplete: { age: 86_400, count: 10_000 },
   removeOnFail: { age: 604_800, count: 10_000 },
 } as const
@@ -86,7 +88,7 @@ export interface CheckedJobOptions {
 /** Checks `options`: TYPE_ERROR for unknown keys and wrong types, VALUE_ERROR for values out of range. */
 export function checkJobOptions(options: unknown, what = 'job options'): CheckedJobOptions {
   if (options === undefined)
-    return { jobId: undefined, delay: 0, stored: { attempts: 1, ...DEFAULT_KEEP } }
+    return { jobId: undefined, delay: JOB_DEFAULTS.delay, stored: storedDefaults() }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new RedprocTypeError(`${what} must be an object like { attempts: 3 }`)
   }
@@ -101,22 +103,28 @@ export function checkJobOptions(options: unknown, what = 'job options'): Checked
   }
   const given = options as JobOptions
   const stored: Record<string, unknown> = {
-    attempts: atLeast(given.attempts ?? 1, `${what}: attempts`, 1),
+    attempts: atLeast(given.attempts ?? JOB_DEFAULTS.attempts, `${what}: attempts`, 1),
   }
   if (given.backoff !== undefined) stored.backoff = checkBackoff(given.backoff, `${what}: backoff`)
   stored.removeOnComplete =
     given.removeOnComplete === undefined
-      ? DEFAULT_KEEP.removeOnComplete
+      ? JOB_DEFAULTS.removeOnComplete
       : checkKeep(given.removeOnComplete, `${what}: removeOnComplete`)
   stored.removeOnFail =
     given.removeOnFail === undefined
-      ? DEFAULT_KEEP.removeOnFail
+      ? JOB_DEFAULTS.removeOnFail
       : checkKeep(given.removeOnFail, `${what}: removeOnFail`)
   const jobId = given.jobId === undefined ? undefined : checkJobId(given.jobId, `${what}: jobId`)
   if (jobId !== undefined) stored.jobId = jobId
-  const delay = atLeast(given.delay ?? 0, `${what}: delay`, 0)
+  const delay = atLeast(given.delay ?? JOB_DEFAULTS.delay, `${what}: delay`, 0)
   if (delay > 0) stored.delay = delay
   return { jobId, delay, stored }
+}
+
+/** The `opts` a job put without options stores. */
+function storedDefaults(): Record<string, unknown> {
+  const { attempts, removeOnComplete, removeOnFail } = JOB_DEFAULTS
+  return { attempts, removeOnComplete, removeOnFail }
 }
 
 /** INVALID_NAME unless `id` could be a job id of the caller's choosing. */

@@ -43,7 +43,7 @@ export interface JoinableQueueOptions {
 
 export type ResolvedJoinableQueueOptions = Readonly<Required<JoinableQueueOptions>>
 
-const DEFAULTS: ResolvedJoinableQueueOptions = {
+export const JOINABLE_QUEUE_DEFAULTS: ResolvedJoinableQueueOptions = {
   maxsize: 0,
   lease: 30_000,
   prefetch: 32,
@@ -87,7 +87,7 @@ const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
 export function resolveOptions(
   options: JoinableQueueOptions | undefined,
 ): ResolvedJoinableQueueOptions {
-  return { ...DEFAULTS, ...checkOptions(options, SCHEMA, 'joinable queue options') }
+  return { ...JOINABLE_QUEUE_DEFAULTS, ...checkOptions(options, SCHEMA, 'joinable queue options') }
 }
 
 /** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */

@@ -6,7 +6,7 @@ import type { Context } from '../context.js'
 import { longTimeout } from '../timers.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
-import { Script } from './script.js'
+import { Script, WAKE_LIST_TTL_MS } from './script.js'
 
 const giveBack = new Script<number>('blocking-pop-give-back')
 
@@ -346,7 +346,11 @@ export class BlockingPop {
     if (this.wakeSent) return
     this.wakeSent = true
     try {
-      await this.mp.redis.multi().rpush(this.wakeKey, '1').pexpire(this.wakeKey, 60_000).exec()
+      await this.mp.redis
+        .multi()
+        .rpush(this.wakeKey, '1')
+        .pexpire(this.wakeKey, WAKE_LIST_TTL_MS)
+        .exec()
     } catch (error) {
       this.mp.options.logger.warn({ err: error, key: this.key }, 'could not end a blocking pop')
     }

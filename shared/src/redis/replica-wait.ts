@@ -11,7 +11,7 @@ export interface Durability {
   timeoutMs?: number
 }
 
-const DEFAULT_TIMEOUT_MS = 1000
+export const DURABILITY_DEFAULTS = { timeoutMs: 1000 } as const
 
 const DURABILITY: Schema<Durability> = {
   replicas: option.integer(1),
@@ -23,7 +23,10 @@ export function checkDurability(value: unknown, name: string): Required<Durabili
   if (checked.replicas === undefined) {
     throw new RedprocTypeError(`${name} must say how many replicas: { replicas: 1 }`)
   }
-  return { replicas: checked.replicas, timeoutMs: checked.timeoutMs ?? DEFAULT_TIMEOUT_MS }
+  return {
+    replicas: checked.replicas,
+    timeoutMs: checked.timeoutMs ?? DURABILITY_DEFAULTS.timeoutMs,
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test'
 import { Cluster, type Redis } from 'ioredis'
 import { type Context, connect, type RedisTarget } from '../../src/index.js'
 import { namespacePattern } from '../../src/redis/keys.js'
+import { checkLeaksAtEnd, watchLeaks } from './leaks.js'
 
 export type Topology = 'single' | 'cluster'
 
@@ -44,17 +45,20 @@ export function uniqueNamespace(): string {
 
 /**
  * A context on a namespace of its own, whose keys are deleted and whose
- * connections are closed when the test ends.
+ * connections are closed when the test ends. The test then fails if, once
+ * its cleanups ran, it left a timer or a Redis client open.
  */
 export async function openContext(
   t: TestContext,
   topology: Topology = 'single',
   namespace = uniqueNamespace(),
 ): Promise<Context> {
+  const since = watchLeaks()
   const mp = await connect({ redis: redisTarget(topology), namespace })
   t.after(async () => {
     await deleteNamespace(mp)
     await mp.close()
+    checkLeaksAtEnd(t, since)
   })
   return mp
 }

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   abort() or reset() a barrier: every waiter is released with 'broken'.
   abort leaves the barrier broken; reset makes it whole and empty again.
@@ -18,11 +19,4 @@ else
   redis.call('HSET', KEYS[1], 'broken', 0, 'count', 0)
   redis.call('HINCRBY', KEYS[1], 'generation', 1)
 end
-local waiters = redis.call('ZRANGE', KEYS[2], 0, -1)
-for _, id in ipairs(waiters) do
-  local list = ARGV[3] .. id
-  redis.call('RPUSH', list, 'broken')
-  redis.call('PEXPIRE', list, 60000)
-end
-redis.call('DEL', KEYS[2])
-return #waiters
+return wakeAll(KEYS[2], ARGV[3], 'broken')

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   A waiter's timeout ran out: unless its generation passed (or broke) in the
   meantime, it breaks the barrier, as in Python, and releases the others
@@ -21,12 +22,5 @@ if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   return 'broken'
 end
 redis.call('HSET', KEYS[1], 'broken', 1, 'count', 0)
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if id ~= ARGV[1] then
-    local list = ARGV[2] .. id
-    redis.call('RPUSH', list, 'broken')
-    redis.call('PEXPIRE', list, 60000)
-  end
-end
-redis.call('DEL', KEYS[2])
+wakeAll(KEYS[2], ARGV[2], 'broken', ARGV[1])
 return 'timeout'

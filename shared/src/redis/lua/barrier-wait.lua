@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   One party arrives at a barrier. The last of `parties` to arrive starts the
   next generation and releases the others; the rest are listed as waiters.
@@ -27,18 +28,13 @@ local index = redis.call('HINCRBY', KEYS[1], 'count', 1) - 1
 if index + 1 >= tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 'count', 0)
   redis.call('HINCRBY', KEYS[1], 'generation', 1)
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    local list = ARGV[4] .. id
-    redis.call('RPUSH', list, 'pass')
-    redis.call('PEXPIRE', list, 60000)
-  end
-  redis.call('DEL', KEYS[2])
+  wakeAll(KEYS[2], ARGV[4], 'pass')
   return {index, 1}
 end
 local deadline = '+inf'
 if tonumber(ARGV[3]) >= 0 then
-  local time = redis.call('TIME')
-  deadline = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[3])
+  local _, nowMs = clock()
+  deadline = nowMs + tonumber(ARGV[3])
 end
 redis.call('ZADD', KEYS[2], deadline, ARGV[2])
 return {index, 0}

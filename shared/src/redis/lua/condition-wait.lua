@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Lists a waiter of a condition, or renews its listing before its next block.
   A waiter lists itself while it still holds the condition's lock, and a
@@ -14,16 +15,14 @@
   Returns  {1, ''}        notified between two blocks (the wake-up is taken)
            {0, arrival}   listed: block, then call again or leave
 ]]
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local arrival = ARGV[2]
-if arrival ~= '' and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+local waiter = {
+  queue = KEYS[1], deadlines = KEYS[2], list = KEYS[3], id = ARGV[1], arrival = ARGV[2],
+  lingerMs = tonumber(ARGV[4]),
+}
+if waiter.arrival ~= '' and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('LPOP', KEYS[3]) then
     redis.call('DEL', KEYS[3])
     return {1, ''}
   end
 end
-if arrival == '' then arrival = time[1] .. string.format('%06d', tonumber(time[2])) end
-redis.call('ZADD', KEYS[1], 'NX', arrival, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], nowMs + tonumber(ARGV[3]) + tonumber(ARGV[4]))
-return {0, arrival}
+return {0, enqueue(waiter, tonumber(ARGV[3]))}

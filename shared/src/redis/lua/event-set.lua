@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Sets an event's flag and wakes every listed waiter.
 
@@ -8,11 +9,4 @@
   Returns  how many waiters were woken
 ]]
 redis.call('SET', KEYS[1], '1')
-local waiters = redis.call('ZRANGE', KEYS[2], 0, -1)
-for _, id in ipairs(waiters) do
-  local list = ARGV[1] .. id
-  redis.call('RPUSH', list, 'set')
-  redis.call('PEXPIRE', list, 60000)
-end
-redis.call('DEL', KEYS[2])
-return #waiters
+return wakeAll(KEYS[2], ARGV[1], 'set')

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Checks an event's flag and, when it is clear, lists the caller as a waiter
   in the same step, so a set() that comes after the check always wakes it.
@@ -18,8 +19,7 @@ local timeout = tonumber(ARGV[2])
 if timeout == 0 then
   return 0
 end
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local _, nowMs = clock()
 -- Waiters past their deadline are gone (or left by themselves).
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. nowMs)
 local deadline = '+inf'

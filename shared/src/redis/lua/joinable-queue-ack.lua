@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Acknowledges items (task_done): each job leaves active and is deleted (or
   kept in completed), and the unfinished count goes down by the number of
@@ -23,19 +24,14 @@
 ]]
 local state, active, stalled, events, completed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local maxEvents = tonumber(redis.call('HGET', KEYS[6], 'opts.maxLenEvents') or '0')
+local event = eventsTo(events, KEYS[6])
 
 local acked, counted = 0, 0
 for i = 5, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local jobKey = prefix .. id
-  local owner = redis.call('GET', jobKey .. ':lock')
-  if (not owner or owner == token) and redis.call('LREM', active, -1, id) > 0 then
-    if owner then
-      redis.call('DEL', jobKey .. ':lock')
-    end
-    redis.call('SREM', stalled, id)
-    if redis.call('HEXISTS', jobKey, 'rpc') == 1 then
+  local id = ARGV[i]
+  if leaveActive(active, stalled, prefix, id, ARGV[i + 1]) then
+    local jobKey = prefix .. id
+    if isCounted(jobKey) then
       counted = counted + 1
     end
     if keep > 0 then
@@ -43,12 +39,9 @@ for i = 5, #ARGV, 2 do
       redis.call('HSET', jobKey, 'finishedOn', now, 'returnvalue', 'null')
       redis.call('HINCRBY', jobKey, 'atm', 1)
     else
-      redis.call('DEL', jobKey, jobKey .. ':logs')
+      deleteJob(jobKey)
     end
-    if maxEvents > 0 then
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'completed', 'jobId', id,
-        'returnvalue', 'null', 'prev', 'active')
-    end
+    event('completed', id, 'returnvalue', 'null', 'prev', 'active')
     acked = acked + 1
   end
 end
@@ -56,7 +49,7 @@ end
 if keep > 0 then
   local old = redis.call('ZREVRANGE', completed, keep, -1)
   for _, id in ipairs(old) do
-    redis.call('DEL', prefix .. id, prefix .. id .. ':logs')
+    deleteJob(prefix .. id)
   end
   if #old > 0 then
     redis.call('ZREMRANGEBYRANK', completed, 0, -(keep + 1))
@@ -66,11 +59,4 @@ end
 if acked > 0 then
   redis.call('HINCRBY', state, 'completed', acked)
 end
-local left = tonumber(redis.call('HGET', state, 'unfinished') or '0')
-if counted > 0 then
-  left = redis.call('HINCRBY', state, 'unfinished', -counted)
-  if left <= 0 then
-    redis.call('PUBLISH', ARGV[4], 'join')
-  end
-end
-return { acked, left }
+return { acked, finishCounted(state, ARGV[4], counted) }

@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Finishes one job a consumer ran, with its outcome, the way BullMQ's
   `moveToFinished` does: the result (`returnvalue`) or the error
@@ -42,21 +43,10 @@ local completed, failed, events, marker = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local prefix, now, id, token, outcome = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local jobKey = prefix .. id
 
-local owner = redis.call('GET', jobKey .. ':lock')
-if (owner and owner ~= token) or redis.call('LREM', active, -1, id) == 0 then
+if not leaveActive(active, stalled, prefix, id, token) then
   return 'lost'
 end
-if owner then
-  redis.call('DEL', jobKey .. ':lock')
-end
-redis.call('SREM', stalled, id)
-
-local maxEvents = tonumber(redis.call('HGET', KEYS[10], 'opts.maxLenEvents') or '0')
-local function event(...)
-  if maxEvents > 0 then
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'jobId', id, ...)
-  end
-end
+local event = eventsTo(events, KEYS[10])
 
 local ok, opts = pcall(cjson.decode, redis.call('HGET', jobKey, 'opts') or '{}')
 if not ok or type(opts) ~= 'table' then
@@ -94,11 +84,11 @@ if outcome == 'failed' then
     if delay > 0 then
       redis.call('ZADD', delayed, (now + delay) * 4096 + (tonumber(id) or 0) % 4096, id)
       redis.call('HSET', jobKey, 'delay', delay)
-      event('event', 'delayed', 'delay', now + delay, 'prev', 'active')
+      event('delayed', id, 'delay', now + delay, 'prev', 'active')
     else
       redis.call('LPUSH', wait, id)
       redis.call('ZADD', marker, 0, '0')
-      event('event', 'waiting', 'prev', 'active')
+      event('waiting', id, 'prev', 'active')
     end
     return 'retrying'
   end
@@ -130,14 +120,14 @@ if maxCount == 0 then
 end
 
 if outcome == 'completed' then
-  event('event', 'completed', 'returnvalue', ARGV[6], 'prev', 'active')
+  event('completed', id, 'returnvalue', ARGV[6], 'prev', 'active')
 else
-  event('event', 'failed', 'failedReason', ARGV[6], 'prev', 'active')
+  event('failed', id, 'failedReason', ARGV[6], 'prev', 'active')
 end
 if redis.call('HEXISTS', jobKey, 'rpw') == 1 then
   redis.call('PUBLISH', ARGV[11], id)
 end
-local counted = redis.call('HEXISTS', jobKey, 'rpc') == 1
+local counted = isCounted(jobKey)
 -- Totals and run times outlive the jobs, which retention removes: rates and
 -- durations stay readable whatever the queue keeps.
 redis.call('HINCRBY', state, outcome, 1)
@@ -152,7 +142,7 @@ end
 redis.call('HINCRBY', state, 'ms<=' .. bucket, 1)
 redis.call('HINCRBY', state, 'ms', ran)
 if removeNow then
-  redis.call('DEL', jobKey, jobKey .. ':logs')
+  deleteJob(jobKey)
 else
   if outcome == 'completed' then
     redis.call('HSET', jobKey, 'returnvalue', ARGV[6], 'finishedOn', now)
@@ -174,14 +164,12 @@ else
     end
   end
   for _, oldId in ipairs(old) do
-    redis.call('DEL', prefix .. oldId, prefix .. oldId .. ':logs')
+    deleteJob(prefix .. oldId)
   end
   if #old > 0 then
     redis.call('ZREM', set, unpack(old))
   end
 end
 
-if counted and redis.call('HINCRBY', state, 'unfinished', -1) <= 0 then
-  redis.call('PUBLISH', ARGV[10], 'join')
-end
+finishCounted(state, ARGV[10], counted and 1 or 0)
 return outcome

@@ -5,10 +5,7 @@
   its id (nothing is published for jobs nobody waits for).
 
   KEYS[1]  the job hash
-  KEYS[2]  BullMQ active list
-  KEYS[3]  BullMQ delayed sorted set
-  KEYS[4]  BullMQ completed sorted set
-  KEYS[5]  BullMQ failed sorted set
+  KEYS[2..5]  BullMQ's active list, and its delayed, completed and failed sorted sets
   ARGV[1]  the job id
   ARGV[2]  '1' to flag the job as waited for, when it is not finished
 

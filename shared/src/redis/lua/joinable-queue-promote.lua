@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Moves the delayed jobs that are due to the wait list, as BullMQ's
   `promoteDelayedJobs` does, and says when the next one is due.
@@ -15,7 +16,7 @@
 ]]
 local delayed, wait, marker, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now = tonumber(ARGV[2])
-local maxEvents = tonumber(redis.call('HGET', KEYS[5], 'opts.maxLenEvents') or '0')
+local event = eventsTo(events, KEYS[5])
 
 local due = redis.call('ZRANGEBYSCORE', delayed, 0, (now + 1) * 4096 - 1, 'LIMIT', 0, tonumber(ARGV[3]))
 if #due > 0 then
@@ -23,10 +24,7 @@ if #due > 0 then
   for _, id in ipairs(due) do
     redis.call('LPUSH', wait, id)
     redis.call('HSET', ARGV[1] .. id, 'delay', 0)
-    if maxEvents > 0 then
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id,
-        'prev', 'delayed')
-    end
+    event('waiting', id, 'prev', 'delayed')
   end
   redis.call('ZADD', marker, 0, '0')
 end

@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Puts jobs on a joinable queue, each with its own options, and returns their
   ids. What BullMQ's `addStandardJob`/`addDelayedJob` write, plus the field
@@ -6,12 +7,8 @@
   again: its id comes back with created = 0 (an idempotent resubmission).
   Every check runs before the first write, so a refused batch changes nothing.
 
-  KEYS[1]  the queue's state hash: unfinished, maxsize, shutdown
-  KEYS[2]  BullMQ wait list (new ids are pushed on the left, taken from the right)
-  KEYS[3]  BullMQ meta hash: opts.maxLenEvents caps the events stream (0: none)
-  KEYS[4]  BullMQ id counter
-  KEYS[5]  BullMQ events stream
-  KEYS[6]  BullMQ marker (wakes blocked getters)
+  KEYS[1..6]  as for joinable-queue-put.lua: the state hash, and BullMQ's wait
+           list, meta hash, id counter, events stream and marker
   KEYS[7]  BullMQ delayed sorted set (score: due ms * 4096 + id counter % 4096)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  now, in ms
@@ -71,12 +68,8 @@ if ARGV[4] == 'check' then
   return {}
 end
 
-local maxEvents = redis.call('HGET', meta, 'opts.maxLenEvents')
-if not maxEvents then
-  maxEvents = ARGV[3]
-  redis.call('HSET', meta, 'opts.maxLenEvents', maxEvents)
-end
-maxEvents = tonumber(maxEvents)
+redis.call('HSETNX', meta, 'opts.maxLenEvents', ARGV[3])
+local event = eventsTo(events, meta)
 
 local result, waiting, created = {}, {}, 0
 for i = 5, #ARGV, 5 do
@@ -91,15 +84,10 @@ for i = 5, #ARGV, 5 do
       'delay', delay, 'priority', 0, 'rpc', 1)
     if delay > 0 then
       redis.call('ZADD', delayed, (now + delay) * 4096 + counter % 4096, id)
-      if maxEvents > 0 then
-        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'delayed', 'jobId', id,
-          'delay', now + delay)
-      end
+      event('delayed', id, 'delay', now + delay)
     else
       waiting[#waiting + 1] = id
-      if maxEvents > 0 then
-        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id)
-      end
+      event('waiting', id)
     end
     created = created + 1
   end

@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Puts items on a joinable queue as BullMQ jobs, and counts them as unfinished
   in the same step, so join() never sees an item that is not counted. Each job
@@ -41,21 +42,15 @@ if count == 0 then
   return 0
 end
 
-local maxEvents = redis.call('HGET', meta, 'opts.maxLenEvents')
-if not maxEvents then
-  maxEvents = ARGV[4]
-  redis.call('HSET', meta, 'opts.maxLenEvents', maxEvents)
-end
-maxEvents = tonumber(maxEvents)
+redis.call('HSETNX', meta, 'opts.maxLenEvents', ARGV[4])
+local event = eventsTo(events, meta)
 
 local ids = {}
 for i = 1, count do
   local id = tostring(redis.call('INCR', idKey))
   redis.call('HSET', ARGV[1] .. id, 'name', 'item', 'data', ARGV[i + 4], 'opts', '{"attempts":0}',
     'timestamp', ARGV[2], 'delay', 0, 'priority', 0, 'rpc', 1)
-  if maxEvents > 0 then
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id)
-  end
+  event('waiting', id)
   ids[i] = id
 end
 redis.call('LPUSH', wait, unpack(ids))

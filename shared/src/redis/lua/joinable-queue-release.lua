@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Gives back items a consumer took but will not finish: the ones it fetched
   ahead and never handed out, and, when it closes, the ones it was handed and
@@ -22,35 +23,19 @@
 ]]
 local state, wait, active, stalled, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix = ARGV[1]
-local maxEvents = tonumber(redis.call('HGET', KEYS[7], 'opts.maxLenEvents') or '0')
+local event = eventsTo(events, KEYS[7])
 local drop = redis.call('HGET', state, 'shutdown') == 'immediate'
 
 local moved, counted = 0, 0
 -- Newest first, so that the oldest ends up at the head (the right end).
 for i = #ARGV - 1, 3, -2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local jobKey = prefix .. id
-  local owner = redis.call('GET', jobKey .. ':lock')
-  if (not owner or owner == token) and redis.call('LREM', active, -1, id) > 0 then
-    if owner then
-      redis.call('DEL', jobKey .. ':lock')
-    end
-    redis.call('SREM', stalled, id)
+  local id = ARGV[i]
+  if leaveActive(active, stalled, prefix, id, ARGV[i + 1]) then
     if drop then
-      if redis.call('HEXISTS', jobKey, 'rpc') == 1 then
-        counted = counted + 1
-      end
-      redis.call('DEL', jobKey, jobKey .. ':logs')
-      if maxEvents > 0 then
-        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
-          'jobId', id, 'prev', 'active')
-      end
+      counted = counted + dropJob(prefix, id, event, 'active')
     else
       redis.call('RPUSH', wait, id)
-      if maxEvents > 0 then
-        redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting',
-          'jobId', id, 'prev', 'active')
-      end
+      event('waiting', id, 'prev', 'active')
     end
     moved = moved + 1
   end
@@ -59,7 +44,5 @@ end
 if moved > 0 and not drop then
   redis.call('ZADD', marker, 0, '0')
 end
-if counted > 0 and redis.call('HINCRBY', state, 'unfinished', -counted) <= 0 then
-  redis.call('PUBLISH', ARGV[2], 'join')
-end
+finishCounted(state, ARGV[2], counted)
 return moved

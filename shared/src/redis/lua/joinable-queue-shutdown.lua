@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Shuts a joinable queue down (Python 3.13 `shutdown`): puts are refused from
   now on, and getters fail once the queue is drained. Immediate: the waiting
@@ -19,7 +20,7 @@
 ]]
 local state, wait, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix = ARGV[1]
-local maxEvents = tonumber(redis.call('HGET', KEYS[5], 'opts.maxLenEvents') or '0')
+local event = eventsTo(events, KEYS[5])
 
 if redis.call('HGET', state, 'shutdown') ~= 'immediate' then
   redis.call('HSET', state, 'shutdown', ARGV[2])
@@ -29,15 +30,7 @@ local dropped = 0
 if ARGV[2] == 'immediate' then
   local counted = 0
   for _, id in ipairs(redis.call('LRANGE', wait, 0, -1)) do
-    local jobKey = prefix .. id
-    if redis.call('HEXISTS', jobKey, 'rpc') == 1 then
-      counted = counted + 1
-    end
-    redis.call('DEL', jobKey, jobKey .. ':logs')
-    if maxEvents > 0 then
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'removed',
-        'jobId', id, 'prev', 'waiting')
-    end
+    counted = counted + dropJob(prefix, id, event, 'waiting')
     dropped = dropped + 1
   end
   redis.call('DEL', wait)

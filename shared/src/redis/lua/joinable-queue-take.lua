@@ -1,3 +1,4 @@
+-- uses: jobs
 --[[
   Takes up to ARGV[5] items for one consumer, the way BullMQ moves a job to
   active: each id goes from wait to active, its lock is set to the consumer's
@@ -26,12 +27,8 @@
   Signals  'room' on the channel when a bounded queue that was full got room.
 ]]
 local state, wait, active, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local maxEvents = redis.call('HGET', KEYS[6], 'opts.maxLenEvents')
-if not maxEvents then
-  maxEvents = ARGV[7]
-  redis.call('HSET', KEYS[6], 'opts.maxLenEvents', maxEvents)
-end
-maxEvents = tonumber(maxEvents)
+redis.call('HSETNX', KEYS[6], 'opts.maxLenEvents', ARGV[7])
+local event = eventsTo(events, KEYS[6])
 
 local flags = redis.call('HMGET', state, 'shutdown', 'maxsize')
 local shutdown = flags[1] or ''
@@ -50,10 +47,7 @@ for _ = 1, count do
     redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
     redis.call('HSET', jobKey, 'processedOn', ARGV[2])
     redis.call('HINCRBY', jobKey, 'ats', 1)
-    if maxEvents > 0 then
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'event', 'active',
-        'jobId', id, 'prev', 'waiting')
-    end
+    event('active', id, 'prev', 'waiting')
     result[#result + 1] = id
     result[#result + 1] = data
   else

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Takes a lock, or re-enters an rlock its owner holds. Otherwise it queues the
   caller as a waiter in the same step as the check, so a release that comes
@@ -24,19 +25,16 @@
            {0, block, arrival}    held by another: block up to `block` ms, then call again
                                   (`block` ends when the holder's lease would run out)
 ]]
--- Only a caller that waited before (it has an arrival) may be queued.
-local function leaveQueue()
-  if ARGV[8] == '' then return end
-  redis.call('ZREM', KEYS[3], ARGV[6])
-  redis.call('HDEL', KEYS[4], ARGV[6])
-  redis.call('DEL', KEYS[5])
-end
+local waiter = {
+  queue = KEYS[3], deadlines = KEYS[4], list = KEYS[5], id = ARGV[6], arrival = ARGV[8],
+  lingerMs = tonumber(ARGV[9]),
+}
 
 local hold = redis.call('GET', KEYS[1])
 if not hold then
   local token = ARGV[1] .. ':' .. redis.call('INCR', KEYS[2])
   redis.call('SET', KEYS[1], token .. '|' .. ARGV[5], 'PX', ARGV[4])
-  leaveQueue()
+  dequeue(waiter)
   return {1, token, tonumber(ARGV[5])}
 end
 local owner, count = string.match(hold, '^(.*)|(%d+)$')
@@ -46,17 +44,8 @@ if ARGV[3] == '1' and owner == ARGV[2] then
   return {1, owner, count}
 end
 
+-- Held by another: a block ends when the holder's lease would run out.
 local block = tonumber(ARGV[7])
-if block < 0 then
-  leaveQueue()
-  return {0, 0, ''}
-end
 local lease = redis.call('PTTL', KEYS[1])
-if lease >= 0 and lease + 1 < block then block = lease + 1 end
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local arrival = ARGV[8]
-if arrival == '' then arrival = time[1] .. string.format('%06d', tonumber(time[2])) end
-redis.call('ZADD', KEYS[3], 'NX', arrival, ARGV[6])
-redis.call('HSET', KEYS[4], ARGV[6], nowMs + block + tonumber(ARGV[9]))
-return {0, block, arrival}
+if block >= 0 and lease >= 0 and lease + 1 < block then block = lease + 1 end
+return queueUp(waiter, block)

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Releases one level of a hold (every level for a condition wait); when none
   is left, frees the lock and wakes the oldest waiter still listening.
@@ -25,24 +26,7 @@ if count > released then
 end
 redis.call('DEL', KEYS[1])
 
--- Wake the oldest waiter still listening; one past its deadline is dropped,
--- as it checks again by itself (or is gone).
-local nowMs
-while true do
-  local popped = redis.call('ZPOPMIN', KEYS[2])
-  local id = popped[1]
-  if not id then break end
-  if not nowMs then
-    local time = redis.call('TIME')
-    nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  end
-  local deadline = tonumber(redis.call('HGET', KEYS[3], id))
-  redis.call('HDEL', KEYS[3], id)
-  if deadline and deadline >= nowMs then
-    local list = ARGV[3] .. id
-    redis.call('RPUSH', list, 'released')
-    redis.call('PEXPIRE', list, deadline - nowMs + 60000)
-    break
-  end
-end
+-- Wake the oldest waiter still listening.
+local _, nowMs = clock()
+wakeOldest(KEYS[2], KEYS[3], ARGV[3], 'released', 1, nowMs)
 return {0, released}

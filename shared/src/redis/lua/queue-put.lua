@@ -1,3 +1,4 @@
+-- uses: queue-guard
 --[[
   Appends items to a queue by the guarded way: a bounded queue takes as many
   as its bound leaves room for; a shut-down queue takes none.
@@ -41,13 +42,7 @@ end
 if not state[2] then
   redis.call('HSET', meta, 'maxsize', maxsize)
   -- The bound starts now: the items go under the guard, in their order.
-  if redis.call('TYPE', main)['ok'] == 'list' then
-    if redis.call('EXISTS', items) == 0 then
-      redis.call('RENAME', main, items)
-    else
-      while redis.call('LMOVE', main, items, 'LEFT', 'RIGHT') do end
-    end
-  end
+  if redis.call('TYPE', main)['ok'] == 'list' then moveUnderGuard(main, items) end
   redis.call('SET', main, 'bounded')
 end
 local free = maxsize - redis.call('LLEN', items)

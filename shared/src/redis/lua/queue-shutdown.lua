@@ -1,3 +1,4 @@
+-- uses: queue-guard
 --[[
   Shuts a queue down (Python 3.13's Queue.shutdown): puts fail from now on,
   gets fail once the items are gone. The items of an open unbounded queue go
@@ -19,13 +20,7 @@
 local main, items, meta, room, token = KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2]
 local first = redis.call('HSETNX', meta, 'shutdown', '1')
 local kind = redis.call('TYPE', main)['ok']
-if kind == 'list' then
-  if redis.call('EXISTS', items) == 0 then
-    redis.call('RENAME', main, items)
-  else
-    while redis.call('LMOVE', main, items, 'LEFT', 'RIGHT') do end
-  end
-end
+if kind == 'list' then moveUnderGuard(main, items) end
 if kind ~= 'string' then redis.call('SET', main, 'shut down') end
 if ARGV[1] == '1' then
   redis.call('DEL', items)

@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Takes a permit when one is free, under a lease; otherwise queues the caller
   as a waiter in the same step as the check, so a release that comes after
@@ -22,16 +23,12 @@
            {0, block, arrival}    none free: block up to `block` ms, then call again
                                   (`block` ends when the first holder's lease would run out)
 ]]
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local _, nowMs = clock()
 
--- Only a caller that waited before (it has an arrival) may be queued.
-local function leaveQueue()
-  if ARGV[6] == '' then return end
-  redis.call('ZREM', KEYS[3], ARGV[4])
-  redis.call('HDEL', KEYS[4], ARGV[4])
-  redis.call('DEL', KEYS[5])
-end
+local waiter = {
+  queue = KEYS[3], deadlines = KEYS[4], list = KEYS[5], id = ARGV[4], arrival = ARGV[6],
+  lingerMs = tonumber(ARGV[7]),
+}
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'initial', ARGV[1], 'extra', 0)
@@ -41,22 +38,12 @@ local state = redis.call('HMGET', KEYS[1], 'initial', 'extra')
 local value = tonumber(state[1]) + tonumber(state[2]) - redis.call('ZCARD', KEYS[2])
 if value > 0 then
   redis.call('ZADD', KEYS[2], nowMs + tonumber(ARGV[3]), ARGV[2])
-  leaveQueue()
+  dequeue(waiter)
   return {1, value - 1}
 end
 
+-- None free: a block ends when the first holder's lease would run out.
 local block = tonumber(ARGV[5])
-if block < 0 then
-  leaveQueue()
-  return {0, 0, ''}
-end
 local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if first[2] then
-  local lease = tonumber(first[2]) - nowMs + 1
-  if lease < block then block = lease end
-end
-local arrival = ARGV[6]
-if arrival == '' then arrival = time[1] .. string.format('%06d', tonumber(time[2])) end
-redis.call('ZADD', KEYS[3], 'NX', arrival, ARGV[4])
-redis.call('HSET', KEYS[4], ARGV[4], nowMs + block + tonumber(ARGV[7]))
-return {0, block, arrival}
+if block >= 0 and first[2] then block = math.min(block, tonumber(first[2]) - nowMs + 1) end
+return queueUp(waiter, block)

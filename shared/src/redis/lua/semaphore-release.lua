@@ -1,3 +1,4 @@
+-- uses: waiters
 --[[
   Releases permits and wakes as many waiters (the oldest still listening).
   The caller's own permits are given back; the rest, as in Python, raise the
@@ -22,8 +23,7 @@
   Errors   NOT_OWNER           a permit of the caller is no longer held: its lease ran out
            SEMAPHORE_OVERFLOW  a bounded semaphore would rise above its initial value
 ]]
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local _, nowMs = clock()
 
 for i = 5, #ARGV do
   local leaseEnd = redis.call('ZSCORE', KEYS[2], ARGV[i])
@@ -54,20 +54,6 @@ end
 for i = 5, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[1], 'extra', ARGV[4]) end
 
--- Wake one waiter per permit; one past its deadline is dropped, as it checks
--- again by itself (or is gone).
-local woken = 0
-while woken < count do
-  local popped = redis.call('ZPOPMIN', KEYS[3])
-  local id = popped[1]
-  if not id then break end
-  local deadline = tonumber(redis.call('HGET', KEYS[4], id))
-  redis.call('HDEL', KEYS[4], id)
-  if deadline and deadline >= nowMs then
-    local list = ARGV[3] .. id
-    redis.call('RPUSH', list, 'released')
-    redis.call('PEXPIRE', list, deadline - nowMs + 60000)
-    woken = woken + 1
-  end
-end
+-- Wake one waiter per permit.
+if count > 0 then wakeOldest(KEYS[3], KEYS[4], ARGV[3], 'released', count, nowMs) end
 return {1, value + count}
