@@ -10,7 +10,7 @@ import type { ObjectKind } from './objects.js'
 import { checkOptions, type Schema } from './options.js'
 import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
-import { type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
+import { POOL_DEFAULTS, type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
 import { RedisBackend } from './pool/redis-backend.js'
 import { closeAtExit } from './process/close-at-exit.js'
 import { Process } from './process/process.js'
@@ -59,7 +59,7 @@ export interface ConnectOptions {
    * @default 10000
    */
   connectTimeoutMs?: number
-  /** The pool `mp.parmap` uses. @default { backend: 'redis', queue: 'tasks' } */
+  /** The pool `mp.parmap` uses. @default POOL_DEFAULTS: { backend: 'redis', queue: 'tasks' } */
   pool?: PoolOptions
   /**
    * Acknowledge a call only once `replicas` replicas hold its writes (Redis
@@ -82,7 +82,7 @@ export interface ContextOptions {
 const DEFAULTS = {
   namespace: 'default',
   connectTimeoutMs: 10_000,
-  pool: { backend: 'redis', queue: 'tasks' },
+  pool: POOL_DEFAULTS,
 } as const
 
 const CONNECT_OPTIONS: Schema<ConnectOptions> = {
