@@ -143,6 +143,31 @@ for (const [side, open] of Object.entries(SIDES)) {
       assert.equal(await l.length(), 0)
     })
 
+    it('dict popitem and incr, list sort and reverse: atomic, as Python has them', async (t) => {
+      const { m } = await setup(t)
+      const d = m.dict('counters')
+      assert.equal(await d.incr('hits'), 1)
+      assert.equal(await d.incr('hits', 2.5), 3.5)
+      await d.set('name', 'x')
+      await rejectsWith(d.incr('name'), 'TYPE_ERROR')
+      assert.equal(await d.get('name'), 'x', 'a refused incr changes nothing')
+      const popped = await d.popitem()
+      assert.ok(['hits', 'name'].includes(popped[0]))
+      await d.popitem()
+      await rejectsWith(d.popitem(), 'KEY_ERROR')
+
+      const l = m.list<{ age: number } | number>('people')
+      await l.extend([{ age: 30 }, { age: 20 }, { age: 25 }])
+      await l.sort({ key: 'age', reverse: true })
+      assert.deepEqual(await l.toArray(), [{ age: 30 }, { age: 25 }, { age: 20 }])
+      await l.reverse()
+      assert.deepEqual(await l.toArray(), [{ age: 20 }, { age: 25 }, { age: 30 }])
+      await rejectsWith(l.sort({ key: (x: unknown) => x } as never), 'TYPE_ERROR')
+      await l.append(7)
+      await rejectsWith(l.sort({ key: 'age' }), 'TYPE_ERROR')
+      assert.deepEqual(await l.slice(-1), [7], 'a refused sort leaves the list as it was')
+    })
+
     it('list: errors as Python raises them', async (t) => {
       const { m } = await setup(t)
       const l = m.list('l')

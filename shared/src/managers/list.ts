@@ -29,7 +29,7 @@ export interface SortOptions {
   reverse?: boolean
 }
 
-const SORT_OPTIONS: Schema<SortOptions> = { key: checkSortKey, reverse: option.boolean }
+export const SORT_OPTIONS: Schema<SortOptions> = { key: checkSortKey, reverse: option.boolean }
 
 /**
  * `Manager().list()`: JSON items in a Redis list, so `redis-cli LRANGE` shows

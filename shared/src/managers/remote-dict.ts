@@ -1,3 +1,4 @@
+import { checkFiniteNumber } from '../arguments.js'
 import { encode, type Json } from '../codec.js'
 import type { CallBatcher } from './call-batcher.js'
 import { checkCount, checkCursor } from './dict.js'
@@ -63,6 +64,18 @@ export class RemoteDict<V extends Json = Json> extends RemoteObject {
   async pop<D>(key: string, fallback: D): Promise<V | D>
   async pop(key: string, ...fallback: [unknown?]): Promise<unknown> {
     return this.callOr(fallback, 'pop', keyText(key))
+  }
+
+  /** `d.popitem()`: removes and returns a pair, atomically; `KEY_ERROR` when empty. */
+  async popitem(): Promise<[string, V]> {
+    return this.call('popitem')
+  }
+
+  /** Adds `amount` to the number at `key` atomically and returns the new value. */
+  async incr(key: string, amount = 1): Promise<number> {
+    const text = keyText(key)
+    checkFiniteNumber(amount, 'amount')
+    return this.call('incr', text, String(amount))
   }
 
   async setdefault(key: string, fallback: V | null = null): Promise<V> {

@@ -1,6 +1,8 @@
 import { checkIndex } from '../arguments.js'
 import { encode, type Json } from '../codec.js'
+import { checkOptions } from '../options.js'
 import type { CallBatcher } from './call-batcher.js'
+import { SORT_OPTIONS, type SortOptions } from './list.js'
 import { RemoteObject } from './remote-object.js'
 
 /** `List` through the manager server: the same methods and errors. */
@@ -45,6 +47,16 @@ export class RemoteList<T extends Json = Json> extends RemoteObject {
 
   async count(item: T): Promise<number> {
     return this.call('count', encode(item))
+  }
+
+  /** `l.sort(key=…, reverse=…)`, atomically on the server; the key is a field path, as for the direct list. */
+  async sort(options?: SortOptions): Promise<void> {
+    const checked = checkOptions(options, SORT_OPTIONS, 'sort() options')
+    await this.call('sort', JSON.stringify(checked))
+  }
+
+  async reverse(): Promise<void> {
+    await this.call('reverse')
   }
 
   async length(): Promise<number> {
