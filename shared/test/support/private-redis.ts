@@ -18,6 +18,8 @@ export interface PrivateRedis {
   readonly admin: Redis
   /** A context on a fresh namespace of this Redis, closed before the server stops. */
   connect(): Promise<Context>
+  /** Kills the server (SIGKILL: no goodbye to its clients) and waits until it is gone. */
+  kill(): Promise<void>
 }
 
 /** A port on which nothing listens now. */
@@ -66,6 +68,10 @@ export async function startPrivateRedis(t: TestContext, port?: number): Promise<
       const mp = await connect({ redis: url, namespace: uniqueNamespace() })
       contexts.push(mp)
       return mp
+    },
+    async kill() {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
+      await exited
     },
   }
 }
