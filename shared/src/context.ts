@@ -2,6 +2,7 @@ import type { Json, Widen } from './codec.js'
 import type { Connection } from './connection/connection.js'
 import { openPipe, type PipeOptions } from './connection/pipe.js'
 import { type DropOptions, dropObject, purgeNamespace } from './drop.js'
+import { ConnectionLost } from './errors.js'
 import { checkLogger, type Logger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
@@ -17,11 +18,13 @@ import { Process } from './process/process.js'
 import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
 import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
+import { withinDeadline } from './redis/call-deadline.js'
 import {
   checkConnectTimeout,
   checkRedisTarget,
   closeClient,
   openClient,
+  openFirstClient,
   type RedisClient,
   type RedisTarget,
 } from './redis/client.js'
@@ -53,10 +56,14 @@ export interface ConnectOptions {
   /** A pino-style logger. @default silent */
   logger?: Logger
   /**
-   * How long `connect` (and each connection opened later) waits for Redis
-   * before failing with `CONNECTION`, following Redis if it comes up
-   * meanwhile; more than 0, and `Infinity` waits for as long as it takes.
-   * @default 10000
+   * How long `connect` waits for Redis before failing with `CONNECTION`,
+   * following a Redis that comes up meanwhile (a service started before its
+   * Redis); more than 0, and `Infinity` waits for as long as it takes. Each
+   * connection opened later waits as long, or as long as the call that
+   * needs it has left.
+   * @default none: a refused connection (or an unknown host) fails at once,
+   * as in Python, and a host that does not answer after 10 s; later
+   * connections wait up to 10 s
    */
   connectTimeoutMs?: number
   /** The pool `mp.parmap` uses. @default POOL_DEFAULTS: { backend: 'redis', queue: 'tasks' } */
@@ -74,14 +81,14 @@ export interface ContextOptions {
   readonly redis: RedisTarget
   readonly namespace: string
   readonly logger: Logger
-  readonly connectTimeoutMs: number
+  /** As given: its absence decides how a refused first connection ends. */
+  readonly connectTimeoutMs: number | undefined
   readonly pool: PoolOptions
   readonly durability: Required<Durability> | undefined
 }
 
 const DEFAULTS = {
   namespace: 'default',
-  connectTimeoutMs: 10_000,
   pool: POOL_DEFAULTS,
 } as const
 
@@ -99,6 +106,9 @@ const CONNECT_OPTIONS: Schema<ConnectOptions> = {
 
 type State = 'open' | 'closing' | 'closed'
 
+/** How long `close` waits for an unreachable Redis to take what it still has to write. */
+const CLOSE_GRACE_MS = 2000
+
 /** Opens a context: the `mp` through which every shared object is reached. */
 export async function connect(options?: ConnectOptions): Promise<Context> {
   const checked = checkOptions(options, CONNECT_OPTIONS, 'connect() options')
@@ -106,11 +116,11 @@ export async function connect(options?: ConnectOptions): Promise<Context> {
     redis: checked.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     namespace: checked.namespace ?? DEFAULTS.namespace,
     logger: checked.logger ?? silentLogger,
-    connectTimeoutMs: checked.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    connectTimeoutMs: checked.connectTimeoutMs,
     pool: checked.pool ?? DEFAULTS.pool,
     durability: checked.durability as Required<Durability> | undefined,
   }
-  const client = await openClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
+  const client = await openFirstClient(resolved.redis, resolved.logger, resolved.connectTimeoutMs)
   try {
     return new Context(resolved, client)
   } catch (error) {
@@ -166,6 +176,11 @@ export class Context implements AsyncDisposable {
       this.options.logger,
       this.options.connectTimeoutMs,
     )
+    // Opened while the context closed: nothing would close it.
+    if (this.closed) {
+      client.disconnect()
+      throw new ConnectionLost('the context was closed')
+    }
     // QUIT would queue behind a blocked command and never be answered.
     this.onClose(() => client.disconnect())
     return client
@@ -324,14 +339,18 @@ export class Context implements AsyncDisposable {
     this.state = 'closing'
     this.forgetAtExit()
     const failures: unknown[] = []
-    for (const cleanup of this.cleanups.splice(0).reverse()) {
-      try {
-        await cleanup()
-      } catch (error) {
-        failures.push(error)
+    // While Redis is unreachable, what the cleanups write is given up after
+    // a grace, rather than waited for through every reconnection attempt.
+    await withinDeadline(CLOSE_GRACE_MS, async () => {
+      for (const cleanup of this.cleanups.splice(0).reverse()) {
+        try {
+          await cleanup()
+        } catch (error) {
+          failures.push(error)
+        }
       }
-    }
-    await closeClient(this.redis)
+      await closeClient(this.redis)
+    })
     this.state = 'closed'
     if (failures.length > 0) throw new AggregateError(failures, 'some resources failed to close')
   }

@@ -41,7 +41,7 @@ export {
 } from './errors.js'
 export type { Logger } from './logger.js'
 export { Dict } from './managers/dict.js'
-export { List } from './managers/list.js'
+export { List, type SortKey, type SortOptions } from './managers/list.js'
 export {
   listSharedObjects,
   SHARED_STATE_KINDS,

@@ -86,6 +86,53 @@ describe('connect', () => {
     assert.equal(mp.closed, false)
   })
 
+  it('refuses a URL that is not redis:// with VALUE_ERROR, before connecting', async () => {
+    const host = new URL(redisTarget('single') as string).host
+    for (const redis of [`http://${host}`, host, `redis://${host}/abc`, `redis://${host}/-1`]) {
+      const elapsed = await msUntilRefused('VALUE_ERROR', () => connect({ redis }))
+      assert.ok(elapsed < 100, `${redis} refused after ${Math.round(elapsed)} ms`)
+    }
+    await assert.rejects(connect({ redis: `http://${host}` }), /must be a redis:\/\/ URL/)
+    // The refused text is not shown: a URL may hold a password.
+    await assert.rejects(connect({ redis: 'localhost:secret@6379' }), (error) => {
+      hasCode('VALUE_ERROR')(error)
+      assert.doesNotMatch(String(error), /secret/)
+      return true
+    })
+    const [hostname, port] = host.split(':')
+    const options = { host: hostname, port: Number(port) }
+    await assert.rejects(connect({ redis: { ...options, db: -1 } }), hasCode('VALUE_ERROR'))
+    await assert.rejects(connect({ redis: { ...options, db: 1.5 } }), hasCode('TYPE_ERROR'))
+  })
+
+  it('refuses a database the server does not have, rather than use database 0', async () => {
+    const url = new URL(redisTarget('single') as string)
+    url.pathname = '/16' // a Redis has 0 to 15 unless configured otherwise
+    await assert.rejects(connect({ redis: url.href }), (error) => {
+      hasCode('VALUE_ERROR')(error)
+      assert.match(String(error), /refused database 16/)
+      return true
+    })
+    const options = { host: url.hostname, port: Number(url.port), db: 16 }
+    await assert.rejects(connect({ redis: options }), hasCode('VALUE_ERROR'))
+  })
+
+  it('uses the database a URL names', async (t) => {
+    const url = new URL(redisTarget('single') as string)
+    url.pathname = '/3'
+    const namespace = uniqueNamespace()
+    const mp = await connect({ redis: url.href, namespace })
+    const d = mp.dict('d')
+    t.after(async () => {
+      await d.clear()
+      await mp.close()
+    })
+    await d.set('k', 'in 3')
+    const zero = await openContext(t, 'single', namespace)
+    assert.equal(await zero.dict('d').get('k'), undefined)
+    assert.equal(await d.get('k'), 'in 3')
+  })
+
   it('refuses a connectTimeoutMs that is not a positive number, and unknown options', async () => {
     const redis = redisTarget('single')
     for (const connectTimeoutMs of [Number.NaN, '10', null]) {

@@ -92,7 +92,7 @@ async function runThroughFailover(
   })()
 
   await until(() => acknowledged.length > 200, 'traffic to flow')
-  await set.master.crash()
+  await set.master.kill()
   await set.promoted(30_000)
   const afterPromotion = acknowledged.length
   await until(() => acknowledged.length > afterPromotion + 200, 'puts to flow again', 30_000)

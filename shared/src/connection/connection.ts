@@ -4,6 +4,7 @@ import type { Context } from '../context.js'
 import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Peek } from './peek.js'
@@ -125,8 +126,10 @@ export class Connection<T extends Json = Json> extends SharedObject {
       typeof timeoutMs === 'number' && timeoutMs < 0 ? 0 : timeoutMs,
       'timeout',
     )
-    if (timeout === 0) return (await this.call((redis) => redis.exists(this.inbox))) === 1
-    return this.call(() => Peek.of(this.mp, this.inbox).wait(timeout, this.aborter.signal))
+    return withinDeadline(timeout, async () => {
+      if (timeout === 0) return (await this.call((redis) => redis.exists(this.inbox))) === 1
+      return this.call(() => Peek.of(this.mp, this.inbox).wait(timeout, this.aborter.signal))
+    })
   }
 
   /**

@@ -1,5 +1,6 @@
 import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
+import { isUnreachable, outsideDeadlines, unreachableWithin } from '../redis/call-deadline.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
 import { longTimeout } from '../timers.js'
 
@@ -26,6 +27,8 @@ export class Peek {
   private readonly key: string
   private readonly watchers = new Set<Watcher>()
   private client: Promise<RedisClient> | undefined
+  /** The client of the latest wait, once open. */
+  private connection: RedisClient | undefined
   private running = false
   private closed = false
   /** How many times a wait was ended by cutting its connection. */
@@ -80,9 +83,17 @@ export class Peek {
       this.watchers.add(watcher)
       signal?.addEventListener('abort', onAbort, { once: true })
       if (timeoutMs !== undefined) {
-        watcher.cancelTimer = longTimeout(() => watcher.finish({ ready: false }), timeoutMs)
+        // Nothing came, or, while Redis is unreachable, nobody could tell.
+        watcher.cancelTimer = longTimeout(
+          () =>
+            watcher.finish(
+              this.reachable() ? { ready: false } : { error: unreachableWithin(timeoutMs) },
+            ),
+          timeoutMs,
+        )
       }
-      if (!this.running) void this.pump()
+      // The waits serve every watcher: no one caller's deadline bounds them.
+      if (!this.running) outsideDeadlines(() => void this.pump())
     })
   }
 
@@ -126,9 +137,17 @@ export class Peek {
     this.cut()
   }
 
+  private reachable(): boolean {
+    return (
+      !isUnreachable(this.mp.redis) &&
+      !(this.connection !== undefined && isUnreachable(this.connection))
+    )
+  }
+
   private openClient(): Promise<RedisClient> {
     if (this.client) return this.client
     const client = this.mp.openBlockingClient().then((opened) => {
+      this.connection = opened
       // Runs before the client's own cleanup, whose QUIT a blocked client would never answer.
       this.mp.onClose(() => {
         opened.disconnect()

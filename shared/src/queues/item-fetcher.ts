@@ -1,4 +1,5 @@
 import { Empty, ShutDown } from '../errors.js'
+import { outsideDeadlines, unreachableWithin } from '../redis/call-deadline.js'
 import { timerDelay } from '../timers.js'
 import type { Taken } from './lease-keeper.js'
 
@@ -22,6 +23,8 @@ export interface ItemSource {
   giveBack(items: Taken[]): Promise<void>
   /** Called with each item as a getter receives it. */
   handOut(item: Taken): void
+  /** Whether Redis is reachable now: a get that runs out while it is not fails with CONNECTION. */
+  reachable(): boolean
   /**
    * Sends what is due before the caller's next stretch of work (acks of the
    * items it finished, lease renewals): while that work runs, the event
@@ -50,6 +53,8 @@ const MAX_TAKE = 1000
 interface Waiter {
   resolve(item: Taken): void
   reject(error: unknown): void
+  /** Its timeout, for messages; undefined = never. */
+  timeoutMs: number | undefined
   /** `performance.now()` time it gives up; undefined = never. */
   deadline: number | undefined
   /** The takes completed when it arrived: it fails on its deadline only after one more. */
@@ -132,6 +137,7 @@ export class ItemFetcher {
       const waiter: Waiter = {
         resolve,
         reject,
+        timeoutMs,
         deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
         takesSeen: this.takesDone,
         timer: undefined,
@@ -219,15 +225,18 @@ export class ItemFetcher {
   private scheduleLoop(): void {
     if (this.loop || this.scheduled) return
     this.scheduled = true
-    // After the current burst of get() calls, so that one take serves them all.
-    setImmediate(() => {
-      this.scheduled = false
-      if (this.loop || this.closedError || this.waiters.length === 0) return
-      this.loop = this.run().finally(() => {
-        this.loop = undefined
-        if (this.waiters.length > 0 && !this.closedError) this.scheduleLoop()
-      })
-    })
+    // After the current burst of get() calls, so that one take serves them
+    // all; the loop serves every get, so no one caller's deadline bounds it.
+    outsideDeadlines(() =>
+      setImmediate(() => {
+        this.scheduled = false
+        if (this.loop || this.closedError || this.waiters.length === 0) return
+        this.loop = this.run().finally(() => {
+          this.loop = undefined
+          if (this.waiters.length > 0 && !this.closedError) this.scheduleLoop()
+        })
+      }),
+    )
   }
 
   private async run(): Promise<void> {
@@ -372,6 +381,11 @@ export class ItemFetcher {
       return
     }
     waiter.timer = undefined
+    // While Redis is unreachable nobody can tell whether the queue is empty.
+    if (!this.source.reachable()) {
+      this.drop(waiter, unreachableWithin(waiter.timeoutMs ?? 0))
+      return
+    }
     // Like Python's get(timeout=0), a get looks at the queue at least once
     // before it gives up: if no take ended since it came, the loop's next one
     // decides, or, while the loop blocks for other gets, a look of its own.

@@ -5,6 +5,7 @@ import { checkDropOptions, type DropOptions, refuseWhileServed } from '../drop.j
 import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { listWorkers } from '../pool/workers.js'
+import { isUnreachable, withinDeadline } from '../redis/call-deadline.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { deleteKeys } from '../redis/delete-keys.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -134,6 +135,7 @@ export class JoinableQueue<T extends Json = Json>
         passWake: () => this.call((redis) => redis.zadd(this.layout.keys.marker, 0, '0')).then(),
         giveBack: (items) => this.release(items),
         handOut: (item) => this.held.push(item),
+        reachable: () => !isUnreachable(this.mp.redis),
         sendDue: () => {
           this.acks.send()
           this.keeper.renewIfDue()
@@ -151,9 +153,11 @@ export class JoinableQueue<T extends Json = Json>
    */
   async put(item: T, options?: BlockingOptions): Promise<void> {
     const text = encode(item, 'item')
-    const { block, deadline, signal } = checkBlockingOptions(options, 'put')
+    const { block, timeoutMs, deadline, signal } = checkBlockingOptions(options, 'put')
     this.checkOpen()
-    await this.putTexts([text], block, deadline, signal)
+    await withinDeadline(block ? timeoutMs : 0, () =>
+      this.putTexts([text], block, deadline, signal, timeoutMs),
+    )
   }
 
   /** Puts `item` now, or fails with FULL. */
@@ -172,9 +176,10 @@ export class JoinableQueue<T extends Json = Json>
     const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
       encode(item, `items[${i}]`),
     )
-    const { deadline, signal } = checkWaitOptions(options, 'putMany')
+    const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
-    if (texts.length > 0) await this.putTexts(texts, true, deadline, signal)
+    if (texts.length === 0) return
+    await withinDeadline(timeoutMs, () => this.putTexts(texts, true, deadline, signal, timeoutMs))
   }
 
   /**
@@ -239,8 +244,16 @@ export class JoinableQueue<T extends Json = Json>
    * TIMEOUT when `timeout` runs out first.
    */
   async join(options: WaitOptions = {}): Promise<void> {
-    const { deadline, signal } = checkWaitOptions(options, 'join')
+    const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'join')
     this.checkOpen()
+    await withinDeadline(timeoutMs, () => this.joinBy(deadline, signal, timeoutMs))
+  }
+
+  private async joinBy(
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<void> {
     await this.acks.settle()
     this.engage()
     const reached = new Wakeup()
@@ -251,7 +264,11 @@ export class JoinableQueue<T extends Json = Json>
     try {
       while ((await this.unfinishedInRedis()) > 0) {
         if (!(await reached.waitOrRecheck(deadline, signal, this.closed.signal))) {
-          throw new Timeout(await this.joinTimedOut())
+          // Who holds what is read only from a Redis that answers.
+          const why = isUnreachable(this.mp.redis)
+            ? `${this.describe()}: join() timed out`
+            : await this.joinTimedOut()
+          throw this.ranOut(timeoutMs, new Timeout(why))
         }
       }
     } finally {
@@ -354,6 +371,7 @@ export class JoinableQueue<T extends Json = Json>
     block: boolean,
     deadline: number | undefined,
     signal: AbortSignal | undefined,
+    timeoutMs?: number,
   ): Promise<void> {
     let done = await this.putFrom(texts, 0)
     if (done === texts.length) return
@@ -370,7 +388,10 @@ export class JoinableQueue<T extends Json = Json>
         if (done === texts.length) return
         if (!(await room.waitOrRecheck(deadline, signal, this.closed.signal))) {
           const progress = texts.length > 1 ? ` (${done} of ${texts.length} items were put)` : ''
-          throw new Full(`${this.describe()} stayed full for the whole timeout${progress}`)
+          throw this.ranOut(
+            timeoutMs,
+            new Full(`${this.describe()} stayed full for the whole timeout${progress}`),
+          )
         }
       }
     } finally {
@@ -550,6 +571,14 @@ export class JoinableQueue<T extends Json = Json>
     checkJobLookupId(id)
     const { wait: timeoutMs, signal } = checkOptions(options, GET_JOB_OPTIONS, 'getJob() options')
     this.checkOpen()
+    return withinDeadline(timeoutMs, () => this.readJob(id, timeoutMs, signal))
+  }
+
+  private async readJob(
+    id: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<JobInfo | undefined> {
     const store = this.jobStore()
     if (!timeoutMs) return store.read(id, false)
     const finished = new Wakeup()
@@ -576,7 +605,9 @@ export class JoinableQueue<T extends Json = Json>
     const { block, timeoutMs, signal } = checkBlockingOptions(options, 'get')
     this.checkOpen()
     this.engage()
-    const item = block ? await this.fetcher.get(timeoutMs, signal) : await this.fetcher.getNowait()
+    const item = await withinDeadline(block ? timeoutMs : 0, () =>
+      block ? this.fetcher.get(timeoutMs, signal) : this.fetcher.getNowait(),
+    )
     return { id: item.id, data: decode(item.data, this.describe()) as T }
   }
 

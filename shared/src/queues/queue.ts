@@ -4,6 +4,7 @@ import type { Context } from '../context.js'
 import { Empty, Full, ShutDown, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { deleteKeys } from '../redis/delete-keys.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -114,15 +115,17 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     this.checkOpen()
     const json = encode(item, 'item')
     const { timeout, abort } = this.checkWait(options, 'put')
-    const coalescer = this.coalescer()
-    if (!coalescer) return this.putTexts([json], timeout, abort)
-    const started = performance.now()
-    if (await coalescer.add(json)) return
-    // A recorded bound left no room: wait for it the way bounded puts do.
-    if (timeout === 0) throw this.fullError(0, 1)
-    const left =
-      timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
-    await this.putTexts([json], left, abort, timeout)
+    await withinDeadline(timeout, async () => {
+      const coalescer = this.coalescer()
+      if (!coalescer) return this.putTexts([json], timeout, abort)
+      const started = performance.now()
+      if (await coalescer.add(json)) return
+      // A recorded bound left no room: wait for it the way bounded puts do.
+      if (timeout === 0) throw this.fullError(0, 1)
+      const left =
+        timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
+      await this.putTexts([json], left, abort, timeout)
+    })
   }
 
   /** `put` without waiting: FULL at once when there is no room. */
@@ -149,22 +152,24 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     )
     const { timeout, abort } = this.checkWait(options, 'putMany')
     if (texts.length === 0) return
-    await this.putTexts(texts, timeout, abort)
+    await withinDeadline(timeout, () => this.putTexts(texts, timeout, abort))
   }
 
   /** Removes and returns the head item, waiting for one (EMPTY after `timeout`). */
   async get(options?: GetOptions): Promise<T> {
     this.checkOpen()
     const { timeout, abort } = this.checkWait(options, 'get')
-    if (timeout === 0) return this.getNowait()
-    this.sendPendingPuts()
-    // take() fails only with RedprocErrors (or the caller's abort reason): no `call` needed.
-    const taken = await this.items().take(timeout, abort)
-    if (taken === TIMED_OUT) {
-      throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
-    }
-    if (this.items().stickyToken(taken) !== undefined) throw this.shutDownForGet()
-    return decode(taken.toString('utf8'), this.describe()) as T
+    return withinDeadline(timeout, async () => {
+      if (timeout === 0) return this.getNowait()
+      this.sendPendingPuts()
+      // take() fails only with RedprocErrors (or the caller's abort reason): no `call` needed.
+      const taken = await this.items().take(timeout, abort)
+      if (taken === TIMED_OUT) {
+        throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
+      }
+      if (this.items().stickyToken(taken) !== undefined) throw this.shutDownForGet()
+      return decode(taken.toString('utf8'), this.describe()) as T
+    })
   }
 
   /** `get` without waiting: EMPTY at once when there is no item. */

@@ -3,7 +3,14 @@ import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
+import { isRedprocError } from '../errors.js'
 import { longTimeout } from '../timers.js'
+import {
+  isUnreachable,
+  outsideDeadlines,
+  unreachableWithin,
+  withinDeadline,
+} from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
 import { Script, WAKE_LIST_TTL_MS } from './script.js'
@@ -41,6 +48,8 @@ export interface BlockingPopOptions {
 }
 
 interface Waiter {
+  /** The wait's timeout, for messages; undefined waits forever. */
+  readonly timeoutMs: number | undefined
   /** `performance.now()` time at which the wait runs out; undefined waits forever. */
   readonly deadline: number | undefined
   settled: boolean
@@ -86,6 +95,8 @@ export class BlockingPop {
   private inFlight: Waiter[] | undefined
   private wakeSent = false
   private client: Promise<RedisClient> | undefined
+  /** The client, once open. */
+  private connection: RedisClient | undefined
   private pumping: Promise<void> | undefined
   private running = false
   private scheduled = false
@@ -146,6 +157,7 @@ export class BlockingPop {
       }
       const ofSignal = signal ? this.waitersOf(signal) : undefined
       const waiter: Waiter = {
+        timeoutMs,
         deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
         settled: false,
         cancelTimer: undefined,
@@ -197,7 +209,8 @@ export class BlockingPop {
     registry.get(this.mp)?.delete(this.key)
     for (const waiter of this.waiting.splice(0)) waiter.finish({ error: error() })
     for (const waiter of this.inFlight ?? []) waiter.finish({ error: error() })
-    if (this.inFlight) {
+    // A pop on a connection that is down takes nothing: nothing to wait for.
+    if (this.inFlight && this.reachable()) {
       await this.wake()
       const grace = new AbortController()
       await Promise.race([
@@ -209,7 +222,7 @@ export class BlockingPop {
     }
     const client = await this.client?.catch(() => undefined)
     if (client) {
-      await this.mp.redis.del(this.wakeKey).catch(() => {})
+      if (this.reachable()) await this.mp.redis.del(this.wakeKey).catch(() => {})
       client.disconnect()
     }
   }
@@ -218,10 +231,13 @@ export class BlockingPop {
   private schedule(): void {
     if (this.scheduled || this.running) return
     this.scheduled = true
-    queueMicrotask(() => {
-      this.scheduled = false
-      if (!this.running) this.pumping = this.pump()
-    })
+    // The rounds serve every waiter: no one caller's deadline bounds them.
+    outsideDeadlines(() =>
+      queueMicrotask(() => {
+        this.scheduled = false
+        if (!this.running) this.pumping = this.pump()
+      }),
+    )
   }
 
   private async pump(): Promise<void> {
@@ -250,17 +266,24 @@ export class BlockingPop {
     let from = this.key
     this.inFlight = batch
     this.wakeSent = false
+    const nearest = nearestDeadline(batch)
     try {
-      const client = await this.openClient()
-      const lists = this.lists()
-      const result = await client.blmpopBuffer(
-        roundSeconds(batch),
-        lists.length + 1,
-        ...lists,
-        this.wakeKey,
-        'LEFT',
-        'COUNT',
-        batch.length,
+      // While Redis is unreachable, the round gives up at its nearest deadline.
+      const result = await withinDeadline(
+        nearest === undefined ? undefined : Math.max(0, nearest - performance.now()),
+        async () => {
+          const client = await this.openClient()
+          const lists = this.lists()
+          return client.blmpopBuffer(
+            roundSeconds(nearest),
+            lists.length + 1,
+            ...lists,
+            this.wakeKey,
+            'LEFT',
+            'COUNT',
+            batch.length,
+          )
+        },
       )
       if (result !== null) {
         from = result[0].toString()
@@ -273,7 +296,18 @@ export class BlockingPop {
         this.waiting.unshift(...batch.filter((waiter) => !waiter.settled))
         return false
       }
-      for (const waiter of batch) waiter.finish({ error: translateRedisError(error) })
+      const failure = translateRedisError(error)
+      const now = performance.now()
+      const gaveUp =
+        nearest !== undefined && nearest <= now && isRedprocError(failure, 'CONNECTION')
+      for (const waiter of batch) {
+        if (!gaveUp) waiter.finish({ error: failure })
+        // Unreachable at the round's deadline: those whose time is up fail, the others wait on.
+        else if (waiter.deadline !== undefined && waiter.deadline <= now) {
+          waiter.finish({ error: unreachableWithin(waiter.timeoutMs ?? 0, failure) })
+        }
+      }
+      if (gaveUp) this.waiting.unshift(...batch.filter((waiter) => !waiter.settled))
       return false
     } finally {
       this.inFlight = undefined
@@ -326,12 +360,23 @@ export class BlockingPop {
     return next > 1
   }
 
-  /** A waiter's time ran out before any round took it in. */
+  /**
+   * A waiter's time ran out before any round took it in: nothing came, or,
+   * while Redis is unreachable, nobody could tell.
+   */
   private expire(waiter: Waiter): void {
     const index = this.waiting.indexOf(waiter)
     if (index < 0) return
     this.waiting.splice(index, 1)
-    waiter.finish({ taken: TIMED_OUT })
+    if (this.reachable()) waiter.finish({ taken: TIMED_OUT })
+    else waiter.finish({ error: unreachableWithin(waiter.timeoutMs ?? 0) })
+  }
+
+  private reachable(): boolean {
+    return (
+      !isUnreachable(this.mp.redis) &&
+      !(this.connection !== undefined && isUnreachable(this.connection))
+    )
   }
 
   private abandon(waiter: Waiter, reason: unknown): void {
@@ -358,6 +403,7 @@ export class BlockingPop {
 
   private openClient(): Promise<RedisClient> {
     this.client ??= this.mp.openBlockingClient().then((client) => {
+      this.connection = client
       // Registered after the client's own cleanup, so it runs first: a client
       // blocked in BLMPOP would never answer the QUIT that closes it.
       this.mp.onClose(() =>
@@ -374,11 +420,16 @@ function isWrongType(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('WRONGTYPE')
 }
 
-/** The round blocks until the nearest deadline of its waiters (seconds; 0 = forever). */
-function roundSeconds(batch: Waiter[]): number {
+/** The nearest deadline of the waiters of a round; undefined when none has one. */
+function nearestDeadline(batch: Waiter[]): number | undefined {
   let nearest: number | undefined
   for (const { deadline } of batch) {
     if (deadline !== undefined && (nearest === undefined || deadline < nearest)) nearest = deadline
   }
+  return nearest
+}
+
+/** The round blocks until the nearest deadline of its waiters (seconds; 0 = forever). */
+function roundSeconds(nearest: number | undefined): number {
   return blockingSeconds(nearest === undefined ? undefined : nearest - performance.now())
 }

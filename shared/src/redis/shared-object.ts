@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
-import { ERROR_CODES, type ErrorCode, errorFor } from '../errors.js'
+import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../errors.js'
+import { isUnreachable, unreachableWithin } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
 
@@ -43,6 +44,14 @@ export abstract class SharedObject {
     }
     await this.mp.replicaWait?.afterWrites()
     return result
+  }
+
+  /**
+   * What a wait that ran out fails with: `timedOut`, or `CONNECTION` while
+   * Redis is unreachable, since then nobody could tell.
+   */
+  protected ranOut(timeoutMs: number | undefined, timedOut: RedprocError): RedprocError {
+    return isUnreachable(this.mp.redis) ? unreachableWithin(timeoutMs ?? 0) : timedOut
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -53,6 +54,10 @@ export class Barrier extends SharedObject {
     const given = checkTimeoutOptions(options, 'wait')
     // An explicit Infinity waits forever, even on a barrier with a timeout.
     const timeoutMs = options?.timeout === undefined ? this.timeout : given
+    return withinDeadline(timeoutMs, () => this.waitBy(timeoutMs))
+  }
+
+  private async waitBy(timeoutMs: number | undefined): Promise<number> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const [index, passed] = await this.call((redis) =>

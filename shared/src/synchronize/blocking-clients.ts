@@ -77,16 +77,21 @@ class BlockingClients {
     const client = await this.borrow()
     let healthy = false
     let onClose: (() => void) | undefined
+    let closed = false
     const dropped = new Promise<typeof DROPPED>((resolve) => {
       onClose = () => {
+        closed = true
+        resolve(DROPPED)
         // No reconnect, so no resent BLMOVE: the receipt tells what it took.
         client.disconnect()
-        resolve(DROPPED)
       }
       client.once('close', onClose)
     })
     try {
-      const moved = client.blmove(key, receipt, 'LEFT', 'RIGHT', blockingSeconds(timeoutMs))
+      const moved = client
+        .blmove(key, receipt, 'LEFT', 'RIGHT', blockingSeconds(timeoutMs))
+        // Failed by that disconnect: the receipt still tells.
+        .catch((error: unknown) => (closed ? DROPPED : Promise.reject(error)))
       const item = await Promise.race([moved, dropped])
       if (item === DROPPED) return DROPPED
       healthy = true

@@ -3,6 +3,7 @@ import { checkFunction } from '../arguments.js'
 import type { Context } from '../context.js'
 import { RedprocError, RedprocTypeError } from '../errors.js'
 import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -68,8 +69,12 @@ export class Condition extends SharedObject implements AsyncDisposable {
    * ran out. `NOT_OWNER` when this handle does not hold the lock.
    */
   async wait(options?: TimeoutOptions): Promise<boolean> {
-    const deadline = new Deadline(checkTimeoutOptions(options, 'wait'))
+    const timeoutMs = checkTimeoutOptions(options, 'wait')
     this.mustHoldLock('wait')
+    return withinDeadline(timeoutMs, () => this.waitBy(new Deadline(timeoutMs)))
+  }
+
+  private async waitBy(deadline: Deadline): Promise<boolean> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     // Listed before the lock is given up: a notifier needs the lock, so it sees this waiter.
@@ -115,7 +120,11 @@ export class Condition extends SharedObject implements AsyncDisposable {
    */
   async waitFor<T>(predicate: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
     checkFunction(predicate, 'waitFor(predicate)')
-    const deadline = new Deadline(checkTimeoutOptions(options, 'waitFor'))
+    const timeoutMs = checkTimeoutOptions(options, 'waitFor')
+    return withinDeadline(timeoutMs, () => this.waitForBy(predicate, new Deadline(timeoutMs)))
+  }
+
+  private async waitForBy<T>(predicate: () => T | Promise<T>, deadline: Deadline): Promise<T> {
     let result = await predicate()
     let first = true
     while (!result) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from '../context.js'
 import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -43,6 +44,10 @@ export class Event extends SharedObject {
    */
   async wait(options?: TimeoutOptions): Promise<boolean> {
     const timeoutMs = checkTimeoutOptions(options, 'wait')
+    return withinDeadline(timeoutMs, () => this.waitBy(timeoutMs))
+  }
+
+  private async waitBy(timeoutMs: number | undefined): Promise<boolean> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const deadline = new Deadline(timeoutMs)

@@ -9,6 +9,7 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -167,7 +168,11 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     return this.embedded ? `the lock of ${super.describe()}` : super.describe()
   }
 
-  private async take(
+  private take(levels: number, blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
+    return withinDeadline(blocking ? timeoutMs : 0, () => this.takeBy(levels, blocking, timeoutMs))
+  }
+
+  private async takeBy(
     levels: number,
     blocking: boolean,
     timeoutMs: number | undefined,

@@ -9,6 +9,7 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { blockingClients } from './blocking-clients.js'
@@ -90,7 +91,11 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
     return this.take(blocking, timeoutMs)
   }
 
-  private async take(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
+  private take(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
+    return withinDeadline(blocking ? timeoutMs : 0, () => this.takeBy(blocking, timeoutMs))
+  }
+
+  private async takeBy(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
     const deadline = new Deadline(timeoutMs)
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)

@@ -18,8 +18,8 @@ export interface PrivateRedis {
   readonly admin: Redis
   /** A context on a fresh namespace of this Redis, closed before the server stops. */
   connect(): Promise<Context>
-  /** Kills the server with SIGKILL, as when its machine dies, and waits until it is gone. */
-  crash(): Promise<void>
+  /** Kills the server (SIGKILL: no goodbye to its clients, as when its machine dies) and waits until it is gone. */
+  kill(): Promise<void>
 }
 
 /** A port on which nothing listens now. */
@@ -46,7 +46,7 @@ export async function startPrivateRedis(
 ): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort())
   const contexts: Context[] = []
-  const { admin, crash } = await spawnServer(t, {
+  const { admin, kill } = await spawnServer(t, {
     port: chosen,
     args: [
       '--port',
@@ -72,7 +72,7 @@ export async function startPrivateRedis(
       contexts.push(mp)
       return mp
     },
-    crash,
+    kill,
   }
 }
 
@@ -94,7 +94,7 @@ export interface ServerOptions {
 export async function spawnServer(
   t: TestContext,
   options: ServerOptions,
-): Promise<{ admin: Redis; crash(): Promise<void> }> {
+): Promise<{ admin: Redis; kill(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'redproc-test-redis-'))
   const args = [...options.args]
   if (options.config !== undefined) {
@@ -117,9 +117,9 @@ export async function spawnServer(
   await until(() => admin.status === 'ready', options.what)
   return {
     admin,
-    async crash() {
+    async kill() {
       admin.disconnect()
-      server.kill('SIGKILL')
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
       await exited
     },
   }
