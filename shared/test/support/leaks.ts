@@ -10,8 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
  */
 const WATCHED = new Set(['Timeout', 'TCPWRAP'])
 
-/** How long a test's cleanup may take to let go of what it opened: sockets close after QUIT. */
-const SETTLE_MS = 2000
+/**
+ * How long a test's cleanup may take to let go of what it opened: sockets
+ * close after QUIT, and a close may keep a bounded grace timer of up to 2 s
+ * (a cancelled blocking pop, writes pending while Redis is away), which must
+ * run out before it counts as left open.
+ */
+const SETTLE_MS = 3000
 
 /** What each resource open is: a socket, or a timer with its callback and delay; by async id. */
 const open = new Map<number, string>()
