@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { ERROR_CODES as LIBRARY_CODES } from '@redproc/shared'
 import fc from 'fast-check'
 import { junkRequest } from './junk-requests.js'
 import { type RawReply, type RawRequest, rawClient } from './raw-http.js'
@@ -25,26 +26,9 @@ export function routesOf(
 export const REFUSALS = new Set([
   400, 401, 404, 405, 408, 409, 410, 412, 413, 415, 417, 422, 429, 431,
 ])
-export const ERROR_CODES = new Set([
-  'EMPTY',
-  'FULL',
-  'SHUTDOWN',
-  'TIMEOUT',
-  'TOO_MANY_TASK_DONE',
-  'NOT_OWNER',
-  'SEMAPHORE_OVERFLOW',
-  'BROKEN_BARRIER',
-  'EOF',
-  'AUTH',
-  'INVALID_NAME',
-  'NOT_SERIALIZABLE',
-  'UNKNOWN_TASK',
-  'REMOTE_TASK_FAILED',
-  'CONNECTION',
-  'INDEX_ERROR',
-  'KEY_ERROR',
-  'VALUE_ERROR',
-  'TYPE_ERROR',
+/** The library's codes, and the two only the api answers with (a lost compare-and-set, the rate limit). */
+export const ERROR_CODES = new Set<string>([
+  ...LIBRARY_CODES,
   'PRECONDITION_FAILED',
   'RATE_LIMITED',
 ])
