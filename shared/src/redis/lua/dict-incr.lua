@@ -1,3 +1,4 @@
+-- uses: numbers
 --[[
   Adds a number to a dict's value, atomically: a field absent counts as 0,
   as with HINCRBYFLOAT, and the arithmetic is value.add's.
@@ -19,14 +20,10 @@ if not ok or type(number) ~= 'number' then
     ', which is not a number')
 end
 local sum = number + tonumber(ARGV[2])
-if sum ~= sum or sum == math.huge or sum == -math.huge then
+if not isFinite(sum) then
   return redis.error_reply('VALUE_ERROR adding ' .. ARGV[2] .. ' to ' .. current ..
     ' at key ' .. cjson.encode(ARGV[1]) .. ' is not a finite number')
 end
-local text
-for _, format in ipairs({ '%.15g', '%.16g', '%.17g' }) do
-  text = string.format(format, sum)
-  if tonumber(text) == sum then break end
-end
+local text = shortestDecimal(sum)
 redis.call('HSET', KEYS[1], ARGV[1], text)
 return text

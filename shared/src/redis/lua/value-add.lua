@@ -1,3 +1,4 @@
+-- uses: numbers
 --[[
   Adds a number to a shared value, atomically.
 
@@ -16,13 +17,9 @@ if not ok or type(number) ~= 'number' then
   return redis.error_reply('TYPE_ERROR the value holds ' .. current .. ', which is not a number')
 end
 local sum = number + tonumber(ARGV[1])
-if sum ~= sum or sum == math.huge or sum == -math.huge then
+if not isFinite(sum) then
   return redis.error_reply('VALUE_ERROR adding ' .. ARGV[1] .. ' to ' .. current .. ' is not a finite number')
 end
-local text
-for _, format in ipairs({ '%.15g', '%.16g', '%.17g' }) do
-  text = string.format(format, sum)
-  if tonumber(text) == sum then break end
-end
+local text = shortestDecimal(sum)
 redis.call('SET', KEYS[1], text)
 return text
