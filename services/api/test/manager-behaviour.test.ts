@@ -156,7 +156,7 @@ for (const [side, open] of Object.entries(SIDES)) {
       await d.popitem()
       await rejectsWith(d.popitem(), 'KEY_ERROR')
 
-      const l = m.list<{ age: number } | number>('people')
+      const l = m.list('people')
       await l.extend([{ age: 30 }, { age: 20 }, { age: 25 }])
       await l.sort({ key: 'age', reverse: true })
       assert.deepEqual(await l.toArray(), [{ age: 30 }, { age: 25 }, { age: 20 }])
