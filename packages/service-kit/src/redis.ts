@@ -2,9 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type ConnectOptions, type Context, connect, isRedprocError } from '@redproc/shared'
 import type { Logger } from 'pino'
 
+/** How long a service waits at start for a Redis that is still coming up (started beside it). */
+export const START_WAIT_MS = 10_000
+
 /**
- * Connects to Redis, or logs one line saying which Redis did not answer and
- * exits 1: a service that cannot reach Redis at start has nothing to do.
+ * Connects to Redis, waiting up to `START_WAIT_MS` for one that is starting
+ * (unless the options say otherwise), or logs one line saying which Redis did
+ * not answer and exits 1: a service that cannot reach Redis has nothing to do.
  */
 export async function connectOrExit(
   service: string,
@@ -12,7 +16,11 @@ export async function connectOrExit(
   logger: Logger,
 ): Promise<Context> {
   try {
-    return await connect({ logger: logger.child({ component: 'redproc' }), ...options })
+    return await connect({
+      logger: logger.child({ component: 'redproc' }),
+      connectTimeoutMs: START_WAIT_MS,
+      ...options,
+    })
   } catch (error) {
     if (!isRedprocError(error, 'CONNECTION')) throw error
     const where = new URL(options.redis)

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { once } from 'node:events'
-import { createHttpServer, createLogger, stopOnSignals } from '@redproc/service-kit'
+import { createHttpServer, createLogger, START_WAIT_MS, stopOnSignals } from '@redproc/service-kit'
 import { connect } from '@redproc/shared'
 import { ADMIN, createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -17,6 +17,7 @@ try {
 const logger = createLogger({ name: 'api', level: config.logLevel })
 
 const mp = await connect({
+  connectTimeoutMs: START_WAIT_MS,
   redis: config.redisUrl,
   namespace: config.namespace,
   logger: logger.child({ component: 'redproc' }),
