@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { snapshot } from '@redproc/test-support'
 import { type RequestOptions, startApi } from './support/api.js'
-import { snapshot } from './support/snapshot.js'
 
 interface Case {
   what: string
