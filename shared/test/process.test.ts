@@ -4,6 +4,7 @@ import { describe, it, type TestContext } from 'node:test'
 import {
   activeChildren,
   type Context,
+  connect,
   cpuCount,
   currentProcess,
   type Process,
@@ -45,6 +46,17 @@ describe('mp.process()', () => {
     assert.equal(p.exitCode, 0)
     assert.equal(p.isAlive(), false)
     assert.equal(await mp.value('n').get(), 49)
+  })
+
+  it('a child connects as its parent did, connectTimeoutMs: Infinity included', async (t) => {
+    const parent = await openContext(t)
+    const mp = await connect({ ...parent.options, connectTimeoutMs: Infinity })
+    t.after(() => mp.close())
+    await mp.value('n', 0).set(3)
+    const p = started(t, mp, 'square', ['n'])
+    await p.join()
+    assert.equal(p.exitCode, 0)
+    assert.equal(await mp.value('n').get(), 9)
   })
 
   it('gives a task that throws a non-zero exitCode and its error on stderr', async (t) => {

@@ -22,10 +22,12 @@ export async function connectOrExit(
       ...options,
     })
   } catch (error) {
-    if (!isRedprocError(error, 'CONNECTION')) throw error
+    // Redis away, or a URL it refuses (a database it does not have): one line, not a stack.
+    if (!isRedprocError(error)) throw error
     const where = new URL(options.redis)
     where.password = ''
-    process.stderr.write(`${service}: Redis at ${where.href} does not answer: ${error.message}\n`)
+    const what = isRedprocError(error, 'CONNECTION') ? 'does not answer' : 'refused the connection'
+    process.stderr.write(`${service}: Redis at ${where.href} ${what}: ${error.message}\n`)
     process.exit(1)
   }
 }

@@ -76,6 +76,13 @@ describe('consumer', () => {
     await queue.close()
   })
 
+  /** The test Redis, at a database index no default server has. */
+  const databaseBeyondTheServers = () => {
+    const url = new URL(redisUrl())
+    url.pathname = '/99'
+    return url.href
+  }
+
   it('exits 1 with one clear line on a bad tasks module, a bad flag or an unreachable Redis', async (t) => {
     const empty = join(tmpdir(), 'redproc-empty-tasks.mjs')
     writeFileSync(empty, 'export const notATask = 1\n')
@@ -86,6 +93,7 @@ describe('consumer', () => {
       [['--concurency', '2'], /Unknown option '--concurency'/],
       [['--concurrency', '0'], /--concurrency\/REDPROC_CONCURRENCY is "0"/],
       [['--redis-url', 'redis://127.0.0.1:1', '--connect-timeout-ms', '300'], /does not answer/],
+      [['--redis-url', databaseBeyondTheServers()], /refused the connection: .*database/i],
     ]
     for (const [args, message] of cases) {
       const consumer = startProcess(t, ['services/consumer', ...args], { REDIS_URL: redisUrl() })

@@ -2,9 +2,13 @@
 // parent's context did, runs the task, closes, and ends. A task that throws
 // ends the child with exit code 1 and its error on stderr, as in Python.
 import type { Json } from '../codec.js'
-import { type ConnectOptions, connect } from '../context.js'
+import { connect } from '../context.js'
 import { currentProcess } from './current-process.js'
-import { type ChildConfig, PROCESS_CONFIG_ENV } from './process-options.js'
+import {
+  type ChildConfig,
+  connectOptionsFromParent,
+  PROCESS_CONFIG_ENV,
+} from './process-options.js'
 
 type Task = (...args: unknown[]) => unknown
 
@@ -17,7 +21,7 @@ async function run(config: ChildConfig): Promise<void> {
       `the tasks module ${config.tasks} has no task '${config.target}'; it exports ${names.join(', ') || 'none'}`,
     )
   }
-  const mp = await connect(config.connect as ConnectOptions)
+  const mp = await connect(connectOptionsFromParent(config.connect))
   try {
     await (task as Task)(mp, ...(config.args as Json[]))
   } finally {

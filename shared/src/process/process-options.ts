@@ -1,5 +1,6 @@
 import { describe } from '../arguments.js'
 import { encode, type Json } from '../codec.js'
+import type { ConnectOptions, ContextOptions } from '../context.js'
 import { RedprocTypeError, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { moduleUrl } from '../tasks-module.js'
@@ -75,6 +76,31 @@ export function resolveProcessOptions(options: ProcessOptions): ResolvedProcessO
 
 /** Where a child started by `mp.process()` finds what to run and how to connect. */
 export const PROCESS_CONFIG_ENV = 'REDPROC_PROCESS'
+
+/**
+ * The parent context's `connect()` options as JSON, for its children: all
+ * but what JSON cannot carry (a logger); `Infinity`, for which JSON has no
+ * word, travels as the string `'Infinity'`.
+ */
+export function connectOptionsForChild(options: ContextOptions): Json {
+  const { redis, namespace, connectTimeoutMs, pool, durability } = options
+  const timeout = connectTimeoutMs === Infinity ? 'Infinity' : connectTimeoutMs
+  return JSON.parse(
+    JSON.stringify({ redis, namespace, connectTimeoutMs: timeout, pool, durability }),
+  ) as Json
+}
+
+/** A child's `connect()` options, from what `connectOptionsForChild` sent. */
+export function connectOptionsFromParent(json: Json): ConnectOptions {
+  const { connectTimeoutMs, ...options } = json as Omit<ConnectOptions, 'connectTimeoutMs'> & {
+    connectTimeoutMs?: number | 'Infinity'
+  }
+  if (connectTimeoutMs === undefined) return options
+  return {
+    ...options,
+    connectTimeoutMs: connectTimeoutMs === 'Infinity' ? Infinity : connectTimeoutMs,
+  }
+}
 
 /** What a child gets from its parent: JSON, in `PROCESS_CONFIG_ENV`. */
 export interface ChildConfig {

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Json } from '../codec.js'
 import type { ContextOptions } from '../context.js'
 import { ValueError } from '../errors.js'
 import { checkOptions } from '../options.js'
@@ -10,6 +9,7 @@ import { longTimeout } from '../timers.js'
 import { PROCESS_NAME_ENV } from './current-process.js'
 import {
   type ChildConfig,
+  connectOptionsForChild,
   JOIN_OPTIONS,
   type JoinOptions,
   PROCESS_CONFIG_ENV,
@@ -72,12 +72,11 @@ export class Process {
     if (this.state !== 'initial')
       throw new ValueError(`${this.describe()}: cannot start a process twice`)
     const { target, tasks, args } = this.options
-    const { redis, namespace, connectTimeoutMs, pool } = this.context
     const config: ChildConfig = {
       target,
       tasks,
       args,
-      connect: JSON.parse(JSON.stringify({ redis, namespace, connectTimeoutMs, pool })) as Json,
+      connect: connectOptionsForChild(this.context),
     }
     const entry = fileURLToPath(
       new URL(`./process-entry${extname(import.meta.url)}`, import.meta.url),
