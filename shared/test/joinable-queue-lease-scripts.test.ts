@@ -19,10 +19,12 @@ function layoutOf(mp: Context, name: string): BullmqLayout {
 
 function recover(mp: Context, layout: BullmqLayout, periodMs: number | string) {
   const { keys } = layout
+  // The tests' queue names hold no ':', so the BullMQ name is the object's name.
+  const queue = mp.keys('joinable-queue', layout.queueName)
   return recoverScript.run(
     mp.redis,
-    [keys.active, keys.wait, keys.stalledCheck, keys.events, keys.marker, keys.meta],
-    [layout.jobKeyPrefix, Date.now(), periodMs],
+    [keys.active, keys.wait, keys.stalledCheck, keys.events, keys.marker, keys.meta, queue.base],
+    [layout.jobKeyPrefix, Date.now(), periodMs, queue.part('signals')],
   )
 }
 
@@ -164,6 +166,33 @@ for (const topology of TOPOLOGIES) {
       assert.deepEqual(await mp.redis.lrange(layout.keys.active, 0, -1), [])
       assert.deepEqual(await mp.redis.lrange(layout.keys.wait, 0, -1), ['2'])
       assert.equal(await mp.redis.exists(`${layout.jobKeyPrefix}1`), 0, 'the removed job came back')
+    })
+
+    it('recover drops and counts as done, once, the lapsed jobs of a queue shut down at once', async (t) => {
+      const mp = await openContext(t, topology)
+      const layout = await takenJobs(mp, 'jobs', 3, ['2'])
+      const q = mp.joinableQueue<number>('jobs')
+      await q.shutdown({ immediate: true })
+      assert.equal(await q.unfinishedTasks(), 3)
+      const joined = q.join({ timeout: 5000 })
+
+      assert.deepEqual(await recover(mp, layout, 10), ['3', '1'])
+      assert.equal(
+        await q.unfinishedTasks(),
+        1,
+        'the held job was counted, or a lapsed one was not',
+      )
+      assert.deepEqual(await mp.redis.lrange(layout.keys.active, 0, -1), ['2'])
+      assert.deepEqual(await mp.redis.lrange(layout.keys.wait, 0, -1), [])
+      for (const id of ['1', '3']) {
+        assert.equal(await mp.redis.exists(`${layout.jobKeyPrefix}${id}`), 0, `job ${id} was kept`)
+      }
+      await mp.redis.del(layout.lockKey('2'))
+      await until(async () => (await recover(mp, layout, 10)) !== null, 'a new period')
+      await joined
+      assert.equal(await q.unfinishedTasks(), 0)
+      await until(async () => (await recover(mp, layout, 10)) !== null, 'a new period')
+      assert.equal(await q.unfinishedTasks(), 0, 'a job was counted twice')
     })
 
     it('recover sets the marker whenever wait holds items, and only then', async (t) => {

@@ -78,6 +78,26 @@ for (const topology of TOPOLOGIES) {
       assert.equal(await q.unfinishedTasks(), 0)
     })
 
+    it('after an immediate shutdown, join alone counts the items of a killed consumer as done', async (t) => {
+      const mp = await openContext(t, topology)
+      const base = { topology, namespace: mp.options.namespace, queue: 'jobs', lease: LEASE }
+      const q = mp.joinableQueue<number>('jobs', { lease: LEASE })
+      await q.putMany([0, 1, 2, 3, 4])
+      const holder = startChild(t, 'jq-holder', { ...base, count: 2, after: 'hold' })
+      assert.deepEqual(await holder.next(), { held: [0, 1] })
+      holder.kill('SIGKILL')
+      await holder.exited
+      await q.shutdown({ immediate: true })
+      assert.equal(await q.unfinishedTasks(), 2, 'the waiting items were not dropped and counted')
+      // No consumer is left to take the two items back; they can never run.
+      const started = performance.now()
+      await q.join({ timeout: 10 * LEASE })
+      const waited = performance.now() - started
+      assert.ok(waited < 3 * LEASE, `join took ${Math.round(waited)} ms for a lease of ${LEASE} ms`)
+      assert.equal(await q.unfinishedTasks(), 0)
+      assert.equal(await q.qsize(), 0, 'a dead consumer’s item went back to a shut-down queue')
+    })
+
     it('a late ack from a consumer paused past its lease is not counted again', async (t) => {
       const mp = await openContext(t, topology)
       const base = { topology, namespace: mp.options.namespace, queue: 'jobs', lease: LEASE }

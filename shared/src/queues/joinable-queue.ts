@@ -102,6 +102,8 @@ export class JoinableQueue<T extends Json = Json>
   private readonly closed = new AbortController()
   private blocking: Promise<RedisClient> | undefined
   private takes = 0
+  /** Joins waiting on this handle: while any does, it runs the lost-item check too. */
+  private joins = 0
   private state: State = 'open'
   private closing: Promise<void> | undefined
   private engaged = false
@@ -121,8 +123,9 @@ export class JoinableQueue<T extends Json = Json>
     this.keeper = new LeaseKeeper(
       mp,
       this.layout,
+      { key: this.key, channel: this.channel },
       this.options.lease,
-      () => this.fetcher.hasWaiters,
+      () => this.fetcher.hasWaiters || this.joins > 0,
     )
     this.acks = new AckBatcher(
       (items) => this.writeAcks(items),
@@ -261,6 +264,10 @@ export class JoinableQueue<T extends Json = Json>
     const stop = await signalHub(this.mp).listen(this.channel, (message) => {
       if (message === null || message === 'join') reached.notify()
     })
+    // Items a dead consumer held come back (or, after an immediate shutdown,
+    // count as done) only through the check: a lone joiner runs it as well.
+    this.joins++
+    this.keeper.start()
     try {
       while ((await this.unfinishedInRedis()) > 0) {
         if (!(await reached.waitOrRecheck(deadline, signal, this.closed.signal))) {
@@ -272,6 +279,7 @@ export class JoinableQueue<T extends Json = Json>
         }
       }
     } finally {
+      this.joins--
       await stop()
     }
   }

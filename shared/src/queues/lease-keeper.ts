@@ -34,8 +34,10 @@ export class LeaseKeeper {
   constructor(
     private readonly mp: Context,
     private readonly layout: BullmqLayout,
+    /** The queue's state hash and signal channel: the check counts what it drops. */
+    private readonly queue: { readonly key: string; readonly channel: string },
     private readonly leaseMs: number,
-    /** Whether the handle still consumes (a get is waiting), so checks go on. */
+    /** Whether the handle still consumes or joins (a get or join waits), so checks go on. */
     private readonly waiting: () => boolean,
   ) {}
 
@@ -118,13 +120,21 @@ export class LeaseKeeper {
       const { keys, jobKeyPrefix } = this.layout
       const recovered = await recoverScript.run(
         this.mp.redis,
-        [keys.active, keys.wait, keys.stalledCheck, keys.events, keys.marker, keys.meta],
-        [jobKeyPrefix, Date.now(), this.periodMs],
+        [
+          keys.active,
+          keys.wait,
+          keys.stalledCheck,
+          keys.events,
+          keys.marker,
+          keys.meta,
+          this.queue.key,
+        ],
+        [jobKeyPrefix, Date.now(), this.periodMs, this.queue.channel],
       )
       if (recovered && recovered.length > 0) {
         this.mp.options.logger.info(
           { queue: this.layout.queueName, jobs: recovered },
-          'joinable queue: items of a lost consumer are queued again',
+          'joinable queue: items of a lost consumer are queued again (or dropped after an immediate shutdown)',
         )
       }
       await renewed
