@@ -12,7 +12,7 @@
  * stopOnSignals({ logger, graceMs, stop: async () => { await listening.close(graceMs); await mp.close() } })
  * ```
  */
-export { bearerAuth, sameSecret } from './bearer-auth.js'
+export { bearerAuth, bearerToken, sameSecret, secretCheck } from './bearer-auth.js'
 export {
   type Check,
   type CommonConfig,
@@ -34,13 +34,13 @@ export {
   redisUrl,
   setting,
 } from './config.js'
-export { errorHandler } from './error-handler.js'
+export { type ErrorReply, errorHandler, errorReply } from './error-handler.js'
 export { HttpError, STATUS_BY_CODE, toHttpError } from './http-error.js'
 export { createHttpServer } from './http-server.js'
-export { limitJsonDepth } from './json-depth.js'
+export { checkJsonDepth, limitJsonDepth } from './json-depth.js'
 export { type Listening, listen, listenOrExit } from './listen.js'
 export { createLogger, type Logger, type LoggerConfig } from './logger.js'
 export { connectOrExit, redisAnswers, START_WAIT_MS } from './redis.js'
-export { requestLog } from './request-log.js'
+export { logRequests, requestLog } from './request-log.js'
 export { type SignalOptions, stopOnSignals } from './signals.js'
 export { validate } from './validate.js'

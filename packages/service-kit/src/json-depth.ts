@@ -11,17 +11,24 @@ const MAX_BODY_DEPTH = 1024
 /** Refuses a parsed JSON body nested deeper than `maxDepth` with 400 NOT_SERIALIZABLE. */
 export function limitJsonDepth(maxDepth = MAX_BODY_DEPTH): RequestHandler {
   return (req, _res, next) => {
-    if (nestedDeeperThan(req.body, maxDepth)) {
-      next(
-        new HttpError(
-          400,
-          'NOT_SERIALIZABLE',
-          `the request body is nested deeper than ${maxDepth} levels`,
-        ),
-      )
+    try {
+      checkJsonDepth(req.body, maxDepth)
+    } catch (error) {
+      next(error)
       return
     }
     next()
+  }
+}
+
+/** Throws 400 NOT_SERIALIZABLE for a parsed JSON body nested deeper than `maxDepth`. */
+export function checkJsonDepth(body: unknown, maxDepth = MAX_BODY_DEPTH): void {
+  if (nestedDeeperThan(body, maxDepth)) {
+    throw new HttpError(
+      400,
+      'NOT_SERIALIZABLE',
+      `the request body is nested deeper than ${maxDepth} levels`,
+    )
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestHandler } from 'express'
 import type { Logger } from 'pino'
 
@@ -22,14 +23,22 @@ const PROBES = new Set(['/healthz', '/readyz'])
  * are never logged, so the authkey cannot reach a line.
  */
 export function requestLog(logger: Logger): RequestHandler {
+  const log = logRequests(logger)
   return (req, res, next) => {
+    log(req, res)
+    next()
+  }
+}
+
+/** `requestLog` for a request that no express app sees. */
+export function logRequests(logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const given = req.headers['x-request-id']
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     res.setHeader('X-Request-Id', req.id)
-    if (PROBES.has(req.url)) {
-      next()
-      return
-    }
+    // The path as it came: express rewrites req.url inside its routers.
+    const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?', 1)[0]
+    if (PROBES.has(path as string)) return
     const started = performance.now()
     res.once('finish', () => {
       const status = res.statusCode
@@ -39,13 +48,12 @@ export function requestLog(logger: Logger): RequestHandler {
         {
           reqId: req.id,
           method: req.method,
-          path: req.originalUrl.split('?', 1)[0],
+          path,
           status,
           ms: Math.round((performance.now() - started) * 10) / 10,
         },
         'request completed',
       )
     })
-    next()
   }
 }

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,12 +10,13 @@ import {
   requestLog,
 } from '@redproc/service-kit'
 import { type Context, listSharedObjects } from '@redproc/shared'
-import express, { type Express, type RequestHandler } from 'express'
-import { rateLimit } from 'express-rate-limit'
-import helmet from 'helmet'
+import express, { type Express } from 'express'
 import { requireKeyOrSession } from './http/auth.js'
 import { corsFor } from './http/cors.js'
 import { sendError } from './http/errors.js'
+import { withFastRoutes } from './http/fast-routes.js'
+import { RateLimit } from './http/rate-limit.js'
+import { securityHeaders } from './http/security-headers.js'
 import { sessionRouter } from './http/session-routes.js'
 import { createMetrics } from './monitoring/metrics.js'
 import type { Monitoring } from './monitoring/monitoring.js'
@@ -46,12 +48,22 @@ const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url))
 const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot'))
 export const ADMIN = '/admin/queues'
 
-/** The api as an express app, not listening: `main.ts` listens, tests use port 0. */
-export function createApp(deps: ApiDeps): Express {
+export interface Api {
+  /** Every route. */
+  readonly app: Express
+  /** What the HTTP server runs: the app behind its fast routes. */
+  readonly listener: RequestListener
+}
+
+/** The api, not listening: `main.ts` listens, tests use port 0. */
+export function createApi(deps: ApiDeps): Api {
   const { mp, authkey, logger } = deps
   const { monitor, hub, board } = deps.monitoring
   const metrics = createMetrics(monitor)
   const keyed = requireKeyOrSession(authkey)
+  const perMinute = deps.rateLimitPerMinute ?? 6000
+  const rateLimit = perMinute === 0 ? undefined : new RateLimit(perMinute)
+  const bodyLimitBytes = deps.bodyLimitBytes ?? 1024 * 1024
 
   const app = express()
   app.disable('x-powered-by')
@@ -59,14 +71,14 @@ export function createApp(deps: ApiDeps): Express {
   // ETags here are versions of stored values (If-Match), never express's hashes of a body.
   app.set('etag', false)
   app.use(requestLog(logger.child({ component: 'http' })))
-  app.use(securityHeaders())
+  app.use(securityHeaders(ADMIN))
   app.use(corsFor(deps.corsOrigins ?? []))
   app.use(metrics.observe)
 
   // Data first: a `/v1` request passes no other route on its way.
   const v1 = express.Router({ strict: true })
-  v1.use(rateLimiter(deps.rateLimitPerMinute ?? 6000))
-  v1.use(express.json({ limit: deps.bodyLimitBytes ?? 1024 * 1024 }))
+  if (rateLimit) v1.use(rateLimit.middleware())
+  v1.use(express.json({ limit: bodyLimitBytes }))
   v1.use(limitJsonDepth())
   v1.use('/session', sessionRouter(authkey))
   v1.use(keyed)
@@ -109,30 +121,6 @@ export function createApp(deps: ApiDeps): Express {
     sendError(res, 404, 'KEY_ERROR', `no route ${req.method} ${req.path}`)
   })
   app.use(errorHandler(logger.child({ component: 'errors' })))
-  return app
-}
-
-/** helmet's headers; bull-board's page needs inline scripts, so its CSP is off. */
-function securityHeaders(): RequestHandler {
-  const strict = helmet()
-  const forBullBoard = helmet({ contentSecurityPolicy: false })
-  return (req, res, next) => (req.url.startsWith(ADMIN) ? forBullBoard : strict)(req, res, next)
-}
-
-/** Per client address; brute-forcing the key counts too, as the limit runs before the check. */
-function rateLimiter(perMinute: number): RequestHandler {
-  if (perMinute === 0) return (_req, _res, next) => next()
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) =>
-      sendError(
-        res,
-        429,
-        'RATE_LIMITED',
-        `more than ${perMinute} requests a minute from this address`,
-      ),
-  })
+  const listener = withFastRoutes(app, { mp, authkey, bodyLimitBytes, rateLimit, metrics, logger })
+  return { app, listener }
 }

@@ -2,7 +2,7 @@
 import { once } from 'node:events'
 import { createHttpServer, createLogger, START_WAIT_MS, stopOnSignals } from '@redproc/service-kit'
 import { connect } from '@redproc/shared'
-import { ADMIN, createApp } from './app.js'
+import { ADMIN, createApi } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createMonitoring } from './monitoring/monitoring.js'
 
@@ -26,7 +26,7 @@ const mp = await connect({
   process.exit(1)
 })
 const monitoring = createMonitoring(mp, logger, { boardPath: ADMIN })
-const app = createApp({
+const api = createApi({
   mp,
   monitoring,
   authkey: config.authkey,
@@ -35,7 +35,7 @@ const app = createApp({
   rateLimitPerMinute: config.rateLimitPerMinute,
   bodyLimitBytes: config.bodyLimitBytes,
 })
-const server = createHttpServer(app)
+const server = createHttpServer(api.listener)
 server.listen(config.port, config.host)
 await once(server, 'listening')
 const address = server.address()

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestHandler } from 'express'
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Monitor } from './monitor.js'
@@ -10,7 +11,15 @@ const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'unfinish
  * durations, and queue and worker gauges read from the monitor at scrape
  * time — `redproc_queue_jobs{state="waiting"}` is what an autoscaler watches.
  */
-export function createMetrics(monitor: Monitor): { registry: Registry; observe: RequestHandler } {
+export interface Metrics {
+  registry: Registry
+  /** Times every request the express app serves, by the route that matched. */
+  observe: RequestHandler
+  /** Times a request served without express, as `route`. */
+  observeRoute(req: IncomingMessage, res: ServerResponse, route: string): void
+}
+
+export function createMetrics(monitor: Monitor): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'redproc_api_' })
 
@@ -57,14 +66,20 @@ export function createMetrics(monitor: Monitor): { registry: Registry; observe: 
     registers: [registry],
   })
 
-  const observe: RequestHandler = (req, res, next) => {
+  /** `route` is read once the request finished, when express has matched it. */
+  const time = (req: IncomingMessage, res: ServerResponse, route: () => string) => {
     const end = requests.startTimer()
     res.on('finish', () => {
-      // The route's pattern, not its path: one series per route, whatever the names in it.
-      const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched'
-      end({ method: req.method, route, status: String(res.statusCode) })
+      end({ method: req.method, route: route(), status: String(res.statusCode) })
     })
-    next()
   }
-  return { registry, observe }
+  return {
+    registry,
+    observe: (req, res, next) => {
+      // The route's pattern, not its path: one series per route, whatever the names in it.
+      time(req, res, () => (req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched'))
+      next()
+    },
+    observeRoute: (req, res, route) => time(req, res, () => route),
+  }
 }

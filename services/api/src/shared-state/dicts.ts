@@ -1,5 +1,5 @@
 import { HttpError, validate } from '@redproc/service-kit'
-import { type Context, etagOf } from '@redproc/shared'
+import { type Context, type Dict, etagOf, type Json, type Versioned } from '@redproc/shared'
 import { Router } from 'express'
 import { z } from 'zod'
 import { param } from '../http/params.js'
@@ -63,11 +63,7 @@ export function dictsRouter(mp: Context): Router {
   })
 
   router.get('/:name/:key', async (req, res) => {
-    const dict = mp.dict(param(req, 'name'))
-    const key = param(req, 'key')
-    const found = await dict.entry(key)
-    if (!found)
-      throw new HttpError(404, 'KEY_ERROR', `dict '${dict.name}' has no key ${JSON.stringify(key)}`)
+    const found = await readKey(mp.dict(param(req, 'name')), param(req, 'key'))
     setEtag(res, found.etag)
     res.json({ value: found.value })
   })
@@ -83,8 +79,7 @@ export function dictsRouter(mp: Context): Router {
       sendCompareAndSet(res, result, `key ${JSON.stringify(key)} of dict '${dict.name}'`)
       return
     }
-    await dict.set(key, value)
-    setEtag(res, etagOf(JSON.stringify(value)))
+    setEtag(res, await writeKey(dict, key, value))
     res.status(204).end()
   })
 
@@ -101,4 +96,18 @@ export function dictsRouter(mp: Context): Router {
   })
 
   return router
+}
+
+/** `d[k]` with its version: 404 KEY_ERROR when the key is absent. */
+export async function readKey(dict: Dict, key: string): Promise<Versioned<Json>> {
+  const found = await dict.entry(key)
+  if (!found)
+    throw new HttpError(404, 'KEY_ERROR', `dict '${dict.name}' has no key ${JSON.stringify(key)}`)
+  return found
+}
+
+/** `d[k] = value`, unconditionally; the new version. */
+export async function writeKey(dict: Dict, key: string, value: Json): Promise<string> {
+  await dict.set(key, value)
+  return etagOf(JSON.stringify(value))
 }

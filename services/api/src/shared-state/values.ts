@@ -1,5 +1,5 @@
 import { HttpError, validate } from '@redproc/service-kit'
-import { type Context, etagOf } from '@redproc/shared'
+import { type Context, etagOf, type Json, type Value, type Versioned } from '@redproc/shared'
 import { Router } from 'express'
 import { z } from 'zod'
 import { param } from '../http/params.js'
@@ -14,11 +14,7 @@ export function valuesRouter(mp: Context): Router {
 
   /** Reads without creating: 404 KEY_ERROR for a value no one has set. */
   router.get('/:name', async (req, res) => {
-    const value = mp.value(param(req, 'name'))
-    const found = await value.entry()
-    if (!found) {
-      throw new HttpError(404, 'KEY_ERROR', `value '${value.name}' does not exist: PUT it first`)
-    }
+    const found = await readValue(mp.value(param(req, 'name')))
     setEtag(res, found.etag)
     res.json({ value: found.value })
   })
@@ -36,8 +32,7 @@ export function valuesRouter(mp: Context): Router {
       )
       return
     }
-    await value.set(body.value)
-    setEtag(res, etagOf(JSON.stringify(body.value)))
+    setEtag(res, await writeValue(value, body.value))
     res.status(204).end()
   })
 
@@ -49,4 +44,19 @@ export function valuesRouter(mp: Context): Router {
   })
 
   return router
+}
+
+/** The value with its version: 404 KEY_ERROR for a value no one has set. */
+export async function readValue(value: Value): Promise<Versioned<Json>> {
+  const found = await value.entry()
+  if (!found) {
+    throw new HttpError(404, 'KEY_ERROR', `value '${value.name}' does not exist: PUT it first`)
+  }
+  return found
+}
+
+/** Sets the value, unconditionally; the new version. */
+export async function writeValue(value: Value, to: Json): Promise<string> {
+  await value.set(to)
+  return etagOf(JSON.stringify(to))
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
+import { createHttpServer } from '@redproc/service-kit'
 import { type Context, connect } from '@redproc/shared'
 import type { Express } from 'express'
 import { pino } from 'pino'
-import { type ApiDeps, createApp } from '../../src/app.js'
+import { type ApiDeps, createApi } from '../../src/app.js'
 import { createMonitoring } from '../../src/monitoring/monitoring.js'
 
 export const AUTHKEY = 'test-authkey-0123456789'
@@ -55,8 +56,8 @@ export async function startApi(
   const monitoring = createMonitoring(mp, logger, {
     intervalMs: overrides.monitorIntervalMs ?? 200,
   })
-  const app = createApp({ mp, monitoring, authkey: AUTHKEY, logger, ...overrides })
-  const server = app.listen(0, '127.0.0.1')
+  const { app, listener } = createApi({ mp, monitoring, authkey: AUTHKEY, logger, ...overrides })
+  const server = createHttpServer(listener).listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   t.after(async () => {
