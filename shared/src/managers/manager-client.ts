@@ -58,6 +58,7 @@ export class ManagerClient {
     }
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Dispatcher.ResponseData
+    let text: string
     try {
       response = await this.pool.request({
         method: request.method,
@@ -67,6 +68,8 @@ export class ManagerClient {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       })
+      // A server that dies mid-answer fails here: the same CONNECTION.
+      text = await response.body.text()
     } catch (cause) {
       throw errorFor(
         'CONNECTION',
@@ -74,7 +77,7 @@ export class ManagerClient {
         { cause },
       )
     }
-    const parsed = parseJson(await response.body.text())
+    const parsed = parseJson(text)
     if (response.statusCode < 300) return parsed
     throw this.errorOf(response.statusCode, parsed)
   }
