@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { startChild } from './support/children.js'
 import { type ConsumerHost, makeHosts, netnsUnavailable } from './support/netns.js'
 import { startPrivateRedis } from './support/private-redis.js'
@@ -61,9 +62,6 @@ describe('consumers on separate hosts (network namespaces)', () => {
     b.send('take 5')
     const { took: redelivered } = await b.next<Took>()
     const redeliveredAfterMs = performance.now() - cutAt
-    t.diagnostic(
-      `${hostA.name}'s items went to ${hostB.name} ${Math.round(redeliveredAfterMs)} ms after the cut (lease ${LEASE} ms, latency by ${network.latency})`,
-    )
     assert.deepEqual(
       sortedIds(redelivered),
       sortedIds(heldByA),
@@ -73,8 +71,16 @@ describe('consumers on separate hosts (network namespaces)', () => {
     // The last renewal came at most a third of the lease before the cut.
     assert.ok(redeliveredAfterMs >= LEASE - LEASE / 3 - 50, 'redelivered before the lease lapsed')
 
+    // Cut off for twice the lease in all, then back.
+    await sleep(Math.max(0, 2 * LEASE - (performance.now() - cutAt)))
+    const whileCut = await q.counts()
+    assert.equal(whileCut.totals.completed, 5, 'only the other host acknowledged')
+    assert.equal(whileCut.unfinished, 5)
+    const cutForMs = performance.now() - cutAt
     hostA.restore()
+    const restoredAt = performance.now()
     assert.deepEqual(await a.next(), { acked: 5 }, "the cut-off host's acks reached Redis")
+    const lateAfterMs = performance.now() - restoredAt
     const afterLateAcks = await q.counts()
     assert.equal(afterLateAcks.totals.completed, 5, 'a late ack of a lost lease was counted')
     assert.equal(afterLateAcks.unfinished, 5)
@@ -99,6 +105,9 @@ describe('consumers on separate hosts (network namespaces)', () => {
     assert.equal(completions.size, items.length)
     for (const [id, times] of completions)
       assert.equal(times, 1, `job ${id} acknowledged ${times} times`)
+    t.diagnostic(
+      `lease ${LEASE} ms, latency by ${network.latency}: the ${heldByA.length} items of the cut-off host were redelivered to the other ${Math.round(redeliveredAfterMs)} ms after the cut; the link came back after ${Math.round(cutForMs)} ms; its ${heldByA.length} late acks reached Redis ${Math.round(lateAfterMs)} ms after the link came back and were refused; ${final.totals.completed} of ${items.length} items acknowledged, each once`,
+    )
   })
 })
 
