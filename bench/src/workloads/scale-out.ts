@@ -41,6 +41,13 @@ export const scaleOut: Workload = {
       better: 'lower',
       ratio: false,
     },
+    {
+      key: 'machineBusyPct',
+      label: 'machine busy',
+      unit: '% of all cores',
+      better: 'lower',
+      ratio: false,
+    },
   ],
   contenders: HOSTS.map(hostsContender),
 }
