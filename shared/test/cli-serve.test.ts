@@ -4,82 +4,96 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { isRedprocError, listWorkers } from '../src/index.js'
 import { runCli, runCliJson, startCli } from './support/cli.js'
-import { masterNodes, openContext, redisTarget } from './support/redis.js'
+import {
+  masterNodes,
+  openContext,
+  redisTarget,
+  TOPOLOGIES,
+  type Topology,
+} from './support/redis.js'
 import { namespaceKeys } from './support/snapshot.js'
 import { until } from './support/until.js'
 
 const TASKS = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url))
 
+/** The CLI's options naming the Redis of `topology`. */
+function cliTarget(topology: Topology): string[] {
+  return topology === 'single'
+    ? ['--redis', String(redisTarget())]
+    : ['--cluster', process.env.REDIS_CLUSTER_NODES as string]
+}
+
 describe('redproc serve, drop and purge', () => {
-  it('serves a queue until SIGTERM; purge and drop wait for it to stop', async (t) => {
-    const mp = await openContext(t)
-    const target = ['--redis', String(redisTarget()), '--namespace', mp.options.namespace]
-    await mp.dict('kept').set('a', 1)
-    const server = startCli(t, [
-      ...target,
-      'serve',
-      '--tasks',
-      TASKS,
-      '--queue',
-      'work',
-      '--concurrency',
-      '2',
-      '--json',
-    ])
-    const serving = JSON.parse(await server.nextLine())
-    assert.equal(serving.event, 'serving')
-    assert.equal(serving.queue, 'work')
-    assert.equal(serving.concurrency, 2)
-    assert.equal(serving.host, hostname())
-    assert.ok(serving.tasks.includes('double'))
+  for (const topology of TOPOLOGIES)
+    it(`serves a queue until SIGTERM; purge and drop wait for it to stop (${topology})`, async (t) => {
+      const mp = await openContext(t, topology)
+      const target = [...cliTarget(topology), '--namespace', mp.options.namespace]
+      await mp.dict('kept').set('a', 1)
+      const server = startCli(t, [
+        ...target,
+        'serve',
+        '--tasks',
+        TASKS,
+        '--queue',
+        'work',
+        '--concurrency',
+        '2',
+        '--json',
+      ])
+      const serving = JSON.parse(await server.nextLine())
+      assert.equal(serving.event, 'serving')
+      assert.equal(serving.queue, 'work')
+      assert.equal(serving.concurrency, 2)
+      assert.equal(serving.host, hostname())
+      assert.ok(serving.tasks.includes('double'))
 
-    const pool = mp.pool({ queue: 'work' })
-    assert.deepEqual(await pool.map('double', [1, 2, 3]), [2, 4, 6])
-    await assert.rejects(pool.map('fail', ['boom']), (error) =>
-      isRedprocError(error, 'REMOTE_TASK_FAILED'),
-    )
-    const failed = JSON.parse(await server.nextLine())
-    assert.equal(failed.event, 'failed')
-    assert.equal(failed.task, 'fail')
-    assert.equal(failed.error.message, 'boom')
-
-    const status = await runCliJson<{ workers: Array<Record<string, unknown>> }>(t, [
-      ...target,
-      'status',
-    ])
-    assert.equal(status.workers.length, 1)
-    assert.equal(status.workers[0]?.pid, serving.pid)
-    assert.equal(status.workers[0]?.queue, 'work')
-
-    for (const args of [['purge'], ['drop', 'joinable-queue', 'work']]) {
-      const refused = await runCli(t, [...target, ...args])
-      assert.equal(refused.code, 1, refused.stderr)
-      assert.match(
-        refused.stderr,
-        new RegExp(
-          `^redproc: IN_USE: .* has 1 live worker \\(${hostname()} pid ${serving.pid} on 'work'\\): stop them first, or use --force\\n$`,
-        ),
+      const pool = mp.pool({ queue: 'work' })
+      assert.deepEqual(await pool.map('double', [1, 2, 3]), [2, 4, 6])
+      await assert.rejects(pool.map('fail', ['boom']), (error) =>
+        isRedprocError(error, 'REMOTE_TASK_FAILED'),
       )
-      assert.equal(refused.stdout, '')
-    }
-    assert.deepEqual(await mp.dict('kept').toObject(), { a: 1 }, 'the refusals deleted nothing')
+      const failed = JSON.parse(await server.nextLine())
+      assert.equal(failed.event, 'failed')
+      assert.equal(failed.task, 'fail')
+      assert.equal(failed.error.message, 'boom')
 
-    server.kill('SIGTERM')
-    const stopped = JSON.parse(await server.nextLine())
-    // The jobs it ran: the map's chunks (as many as the pool chose) and the failure.
-    assert.equal(stopped.event, 'stopped')
-    assert.equal(stopped.failed, 1)
-    assert.ok(stopped.processed >= 2, `processed ${stopped.processed}`)
-    const exited = await server.exited
-    assert.equal(exited.code, 0, exited.stderr)
-    assert.deepEqual(await listWorkers(mp), [], 'the worker left the list')
-    await pool.close()
+      const status = await runCliJson<{ workers: Array<Record<string, unknown>> }>(t, [
+        ...target,
+        'status',
+      ])
+      assert.equal(status.workers.length, 1)
+      assert.equal(status.workers[0]?.pid, serving.pid)
+      assert.equal(status.workers[0]?.queue, 'work')
 
-    const purged = await runCli(t, [...target, 'purge'])
-    assert.equal(purged.code, 0, purged.stderr)
-    assert.match(purged.stdout, /^purged namespace 't-[0-9a-f]{8}': \d+ keys deleted\n$/)
-    assert.deepEqual(await namespaceKeys(mp), [])
-  })
+      for (const args of [['purge'], ['drop', 'joinable-queue', 'work']]) {
+        const refused = await runCli(t, [...target, ...args])
+        assert.equal(refused.code, 1, refused.stderr)
+        assert.match(
+          refused.stderr,
+          new RegExp(
+            `^redproc: IN_USE: .* has 1 live worker \\(${hostname()} pid ${serving.pid} on 'work'\\): stop them first, or use --force\\n$`,
+          ),
+        )
+        assert.equal(refused.stdout, '')
+      }
+      assert.deepEqual(await mp.dict('kept').toObject(), { a: 1 }, 'the refusals deleted nothing')
+
+      server.kill('SIGTERM')
+      const stopped = JSON.parse(await server.nextLine())
+      // The jobs it ran: the map's chunks (as many as the pool chose) and the failure.
+      assert.equal(stopped.event, 'stopped')
+      assert.equal(stopped.failed, 1)
+      assert.ok(stopped.processed >= 2, `processed ${stopped.processed}`)
+      const exited = await server.exited
+      assert.equal(exited.code, 0, exited.stderr)
+      assert.deepEqual(await listWorkers(mp), [], 'the worker left the list')
+      await pool.close()
+
+      const purged = await runCli(t, [...target, 'purge'])
+      assert.equal(purged.code, 0, purged.stderr)
+      assert.match(purged.stdout, /^purged namespace 't-[0-9a-f]{8}': \d+ keys deleted\n$/)
+      assert.deepEqual(await namespaceKeys(mp), [])
+    })
 
   it('purge --force goes ahead while a worker is live', async (t) => {
     const mp = await openContext(t)
@@ -97,8 +111,7 @@ describe('redproc serve, drop and purge', () => {
 
   it('purges a Redis Cluster on every master', async (t) => {
     const mp = await openContext(t, 'cluster')
-    const nodes = process.env.REDIS_CLUSTER_NODES as string
-    const target = ['--cluster', nodes, '--namespace', mp.options.namespace]
+    const target = [...cliTarget('cluster'), '--namespace', mp.options.namespace]
     for (let i = 0; i < 12; i++) await mp.dict(`d${i}`).set('a', i)
     const pattern = `rp:{${mp.options.namespace}:*`
     const holding = await Promise.all(

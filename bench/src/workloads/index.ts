@@ -9,6 +9,7 @@ import { memory } from './memory.js'
 import { plainQueue } from './plain-queue.js'
 import { pool } from './pool.js'
 import { putRate } from './put-rate.js'
+import { scaleOut, scaleOutUnavailable } from './scale-out.js'
 
 export interface Entry {
   number: number
@@ -29,4 +30,7 @@ export const ENTRIES: Entry[] = [
   { number: 7, id: http.id, title: http.title, workload: http },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
   { number: 9, id: managerHttp.id, title: managerHttp.title, workload: managerHttp },
+  scaleOutUnavailable
+    ? { number: 10, id: scaleOut.id, title: scaleOut.title, pending: scaleOutUnavailable }
+    : { number: 10, id: scaleOut.id, title: scaleOut.title, workload: scaleOut },
 ]

@@ -28,6 +28,15 @@ export interface RunningChild {
   readonly exited: Promise<ChildResult>
   hasExited(): boolean
   kill(signal?: NodeJS.Signals): void
+  /** Writes `line` to the child's stdin (started with `{ stdin: true }`). */
+  send(line: string): void
+}
+
+export interface ChildOptions {
+  /** Runs the child's command through this one: `ip netns exec NAME` runs it on another "host". */
+  wrap?: (command: string[]) => string[]
+  /** Gives the child a stdin the test writes to with `send()`. */
+  stdin?: boolean
 }
 
 /**
@@ -41,13 +50,15 @@ export function startChild(
   name: string,
   args: ChildArgs = [],
   timeoutMs = 60_000,
+  options: ChildOptions = {},
 ): RunningChild {
   const script = fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url))
   const argv = Array.isArray(args) ? args : [JSON.stringify(args)]
   const started = Date.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const command = [process.execPath, '--import', 'tsx', script, ...argv]
+  const [file, ...rest] = (options.wrap?.(command) ?? command) as [string, ...string[]]
+  const child = spawn(file, rest, { stdio: ['pipe', 'pipe', 'pipe'] })
+  if (!options.stdin) child.stdin.end()
   child.stdout.setEncoding('utf8')
   child.stderr.setEncoding('utf8')
   let stdout = ''
@@ -105,6 +116,7 @@ export function startChild(
     exited,
     hasExited: () => done,
     kill: (signal = 'SIGKILL') => child.kill(signal),
+    send: (line) => child.stdin?.write(`${line}\n`),
   }
 }
 
