@@ -14,10 +14,10 @@
  */
 
 export { decode, encode, type Json } from './codec.js'
+export type { ConnectOptions, ContextOptions } from './connect-options.js'
 export { Connection, type End, type RecvOptions } from './connection/connection.js'
 export type { PipeOptions } from './connection/pipe.js'
-export { type ConnectOptions, Context, type ContextOptions, connect } from './context.js'
-export type { DropOptions } from './drop.js'
+export { Context, connect } from './context.js'
 export {
   AuthenticationError,
   BrokenBarrierError,
@@ -93,7 +93,6 @@ export {
 } from './pool/serve.js'
 export type { TaskFunction, TaskItem, TaskResult } from './pool/task-ref.js'
 export type { CallJob, Job, PoolJob } from './pool/wire.js'
-export { listWorkers, type WorkerInfo } from './pool/workers.js'
 export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
 export { activeChildren, Process } from './process/process.js'
 export type {
@@ -101,6 +100,7 @@ export type {
   ProcessOptions,
 } from './process/process-options.js'
 export { BullmqLayout } from './queues/bullmq-layout.js'
+export type { DropOptions } from './queues/drop-guard.js'
 export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
 export type {
   FinishedAs,
@@ -130,6 +130,7 @@ export {
   type ShutdownOptions,
 } from './queues/queue.js'
 export { listQueues } from './queues/queue-registry.js'
+export { listWorkers, type WorkerInfo } from './queues/workers.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, parseKey, validateName } from './redis/keys.js'
 export type { Durability } from './redis/replica-wait.js'

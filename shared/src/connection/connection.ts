@@ -1,13 +1,13 @@
 import { checkIndex, checkTimeout } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { Peek } from '../redis/peek.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { Peek } from './peek.js'
 
 const pipeSend = new Script<number>('pipe-send')
 const pipeClose = new Script<number>('pipe-close')
@@ -57,7 +57,7 @@ export class Connection<T extends Json = Json> extends SharedObject {
   private state: State = 'open'
   private closing: Promise<void> | undefined
 
-  constructor(mp: Context, name: string, end: End, duplex: boolean) {
+  constructor(mp: Scope, name: string, end: End, duplex: boolean) {
     super(mp, 'pipe', name)
     this.end = end
     this.duplex = duplex

@@ -1,16 +1,16 @@
 import { blockingSeconds, checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
-import { checkDropOptions, type DropOptions, refuseWhileServed } from '../drop.js'
 import { Full, isRedprocError, RedprocError, ShutDown, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import { listWorkers } from '../pool/workers.js'
 import { isUnreachable, withinDeadline } from '../redis/call-deadline.js'
-import { openClient, type RedisClient } from '../redis/client.js'
+import type { RedisClient } from '../redis/client.js'
 import { deleteKeys } from '../redis/delete-keys.js'
+import type { Scope } from '../redis/scope.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { signalHub } from '../redis/signal-hub.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
+import { checkDropOptions, type DropOptions, refuseWhileServed } from './drop-guard.js'
 import { ItemFetcher, type TakeResult } from './item-fetcher.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
 import { checkJobLookupId, type NewJob, prepareJob } from './job-options.js'
@@ -37,8 +37,8 @@ import {
 import { LeaseKeeper, type Taken } from './lease-keeper.js'
 import { describeUnfinished, holderStem, type Lease, readLeases } from './leases.js'
 import { registerQueue, unregisterQueue } from './queue-registry.js'
-import { signalHub } from './signal-hub.js'
 import { deadlineOf, Wakeup } from './wakeup.js'
+import { listWorkers } from './workers.js'
 
 export type {
   BlockingOptions,
@@ -106,7 +106,7 @@ export class JoinableQueue<T extends Json = Json>
   private closing: Promise<void> | undefined
   private engaged = false
 
-  constructor(mp: Context, name: string, options: JoinableQueueOptions = {}) {
+  constructor(mp: Scope, name: string, options: JoinableQueueOptions = {}) {
     super(mp, 'joinable-queue', name)
     this.options = resolveOptions(options)
     this.layout = new BullmqLayout(this.objectKeys, name)
@@ -477,8 +477,7 @@ export class JoinableQueue<T extends Json = Json>
    */
   private blockingClient(): Promise<RedisClient> {
     if (!this.blocking) {
-      const { redis, logger, connectTimeoutMs } = this.mp.options
-      const opening = openClient(redis, logger, connectTimeoutMs)
+      const opening = this.mp.openBlockingClient({ closedBy: 'caller' })
       this.blocking = opening
       opening.catch(() => {
         if (this.blocking === opening) this.blocking = undefined

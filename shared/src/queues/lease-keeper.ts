@@ -1,4 +1,4 @@
-import type { Context } from '../context.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { timerDelay } from '../timers.js'
 import type { BullmqLayout } from './bullmq-layout.js'
@@ -32,7 +32,7 @@ export class LeaseKeeper {
   private closed = false
 
   constructor(
-    private readonly mp: Context,
+    private readonly mp: Scope,
     private readonly layout: BullmqLayout,
     private readonly leaseMs: number,
     /** Whether the handle still consumes (a get is waiting), so checks go on. */

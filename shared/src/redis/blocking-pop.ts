@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { blockingSeconds } from '../arguments.js'
-import type { Context } from '../context.js'
 import { isRedprocError } from '../errors.js'
 import { longTimeout } from '../timers.js'
 import {
@@ -13,6 +12,7 @@ import {
 } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
+import type { Scope } from './scope.js'
 import { Script, WAKE_LIST_TTL_MS } from './script.js'
 
 const giveBack = new Script<number>('blocking-pop-give-back')
@@ -60,7 +60,11 @@ interface Waiter {
 type State = 'open' | 'closed'
 
 /** One per context and list: the waiters of a process share one connection. */
-const registry = new WeakMap<Context, Map<string, BlockingPop>>()
+const POPS: unique symbol = Symbol('redproc.blockingPops')
+
+function popsOf(mp: Scope): Map<string, BlockingPop> {
+  return mp.shared(POPS, () => new Map<string, BlockingPop>())
+}
 
 /** How long `close` waits for a cancelled pop before cutting the connection. */
 const CANCEL_GRACE_MS = 2000
@@ -81,7 +85,7 @@ const CANCEL_GRACE_MS = 2000
  * that left go back to the head of the list.
  */
 export class BlockingPop {
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly key: string
   private readonly wakeKey: string
   private readonly sticky: readonly { token: StickyToken; bytes: Buffer }[]
@@ -103,7 +107,7 @@ export class BlockingPop {
   private state: State = 'open'
   private closing: Promise<void> | undefined
 
-  private constructor(mp: Context, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
+  private constructor(mp: Scope, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
     this.mp = mp
     this.key = key
     this.wakeKey = keys.part(`wake:${randomUUID()}`)
@@ -117,16 +121,12 @@ export class BlockingPop {
 
   /** The pops of `key` in this context, made on first use. */
   static of(
-    mp: Context,
+    mp: Scope,
     keys: ObjectKeys,
     key: string,
     options: BlockingPopOptions = {},
   ): BlockingPop {
-    let pops = registry.get(mp)
-    if (!pops) {
-      pops = new Map()
-      registry.set(mp, pops)
-    }
+    const pops = popsOf(mp)
     let pop = pops.get(key)
     if (!pop) {
       pop = new BlockingPop(mp, keys, key, options)
@@ -206,7 +206,7 @@ export class BlockingPop {
 
   private async closeOnce(error: () => unknown): Promise<void> {
     this.state = 'closed'
-    registry.get(this.mp)?.delete(this.key)
+    popsOf(this.mp).delete(this.key)
     for (const waiter of this.waiting.splice(0)) waiter.finish({ error: error() })
     for (const waiter of this.inFlight ?? []) waiter.finish({ error: error() })
     // A pop on a connection that is down takes nothing: nothing to wait for.

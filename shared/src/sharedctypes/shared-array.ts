@@ -1,7 +1,7 @@
 import { checkIndex, describe } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { IndexError, RedprocTypeError, ValueError } from '../errors.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Lock } from '../synchronize/lock.js'
@@ -23,7 +23,7 @@ export class SharedArray<T extends Json = Json> extends SharedObject {
   private readonly createArguments: string[]
   private lock: Lock | undefined
 
-  constructor(mp: Context, name: string, initial: T[] | number) {
+  constructor(mp: Scope, name: string, initial: T[] | number) {
     super(mp, 'array', name)
     this.createArguments = creationArguments(initial)
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Context } from '../context.js'
-import { listQueues } from '../queues/queue-registry.js'
+import type { Scope } from '../redis/scope.js'
 import { timerDelay } from '../timers.js'
+import { listQueues } from './queue-registry.js'
 
 /** What a serving process tells the others about itself, refreshed every heartbeat. */
 export interface WorkerInfo {
@@ -39,11 +39,11 @@ export class WorkerHeartbeat {
   readonly host = hostname()
   readonly id =
     `${this.host.replace(/[^A-Za-z0-9.-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly intervalMs: number
   private timer: NodeJS.Timeout | undefined
 
-  constructor(mp: Context, intervalMs: number) {
+  constructor(mp: Scope, intervalMs: number) {
     this.mp = mp
     this.intervalMs = intervalMs
   }
@@ -78,7 +78,7 @@ export class WorkerHeartbeat {
  * The live workers of `queue`, or of every queue of the namespace; entries of
  * dead ones are pruned on the way.
  */
-export async function listWorkers(mp: Context, queue?: string): Promise<WorkerInfo[]> {
+export async function listWorkers(mp: Scope, queue?: string): Promise<WorkerInfo[]> {
   if (queue === undefined) {
     const queues = await listQueues(mp)
     return (await Promise.all(queues.map((name) => listWorkers(mp, name)))).flat()
@@ -104,7 +104,7 @@ export class ListedTasks {
   private reading: Promise<Set<string>> | undefined
 
   constructor(
-    private readonly mp: Context,
+    private readonly mp: Scope,
     private readonly queue: string,
     private readonly selfId: string,
   ) {}
@@ -126,6 +126,6 @@ export class ListedTasks {
   }
 }
 
-function registryKey(mp: Context, queue: string): string {
+function registryKey(mp: Scope, queue: string): string {
   return mp.keys('workers', queue).base
 }
