@@ -4,6 +4,7 @@ import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import { Peek } from '../redis/peek.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
@@ -63,8 +64,8 @@ export class Connection<T extends Json = Json> extends SharedObject {
     this.duplex = duplex
     this.readable = duplex || end === 0
     this.writable = duplex || end === 1
-    this.inbox = this.objectKeys.part(`inbox:${end}`)
-    this.outbox = this.objectKeys.part(`inbox:${1 - end}`)
+    this.inbox = this.objectKeys.part(KEY_PARTS.pipe.inbox(end))
+    this.outbox = this.objectKeys.part(KEY_PARTS.pipe.inbox(1 - end))
   }
 
   get closed(): boolean {

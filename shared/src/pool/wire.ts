@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Json } from '../codec.js'
 import type { RemoteFailure } from '../errors.js'
 import type { RedisClient } from '../redis/client.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 
 /**
@@ -96,7 +97,10 @@ function namesTask<T extends { task?: unknown }>(
 /** The keys of one pool: its reply list, and a flag saying it was terminated. */
 export function poolKeys(mp: Scope, pool: string) {
   const keys = mp.keys('pool', pool)
-  return { replies: keys.part('replies'), terminated: keys.part('terminated') }
+  return {
+    replies: keys.part(KEY_PARTS.pool.replies),
+    terminated: keys.part(KEY_PARTS.pool.terminated),
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { checkOptions, option, type Schema } from '../options.js'
 import { isUnreachable, withinDeadline } from '../redis/call-deadline.js'
 import type { RedisClient } from '../redis/client.js'
 import { deleteKeys } from '../redis/delete-keys.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { signalHub } from '../redis/signal-hub.js'
@@ -111,7 +112,7 @@ export class JoinableQueue<T extends Json = Json>
     this.options = resolveOptions(options)
     this.layout = new BullmqLayout(this.objectKeys, name)
     this.bullmq = { name: this.layout.queueName, prefix: this.layout.prefix }
-    this.channel = this.objectKeys.part('signals')
+    this.channel = this.objectKeys.part(KEY_PARTS.joinableQueue.signals)
     this.scripts = new JobScripts(
       (exchange) => this.call(exchange),
       this.layout,
@@ -656,7 +657,7 @@ export class JoinableQueue<T extends Json = Json>
       this.layout,
       this.key,
       this.channel,
-      this.objectKeys.part('finished'),
+      this.objectKeys.part(KEY_PARTS.joinableQueue.finished),
     )
     return this.jobs
   }

@@ -1,3 +1,4 @@
+import { NAMESPACE_KEYS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 
 /** Names registered per context already, so each costs one write per process. */
@@ -36,5 +37,5 @@ export async function listQueues(mp: Scope): Promise<string[]> {
 }
 
 function registryKey(mp: Scope): string {
-  return mp.keys('registry', 'joinable-queues').base
+  return mp.keys(NAMESPACE_KEYS.registry.kind, NAMESPACE_KEYS.registry.joinableQueues).base
 }

@@ -5,6 +5,7 @@ import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { deleteKeys } from '../redis/delete-keys.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -105,9 +106,9 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     super(mp, 'queue', name)
     const { maxsize = 0 } = checkOptions(options, QUEUE_OPTIONS, 'queue options')
     this.maxsize = Math.max(maxsize, 0)
-    this.itemsKey = this.objectKeys.part('items')
-    this.metaKey = this.objectKeys.part('meta')
-    this.roomKey = this.objectKeys.part('room')
+    this.itemsKey = this.objectKeys.part(KEY_PARTS.queue.items)
+    this.metaKey = this.objectKeys.part(KEY_PARTS.queue.meta)
+    this.roomKey = this.objectKeys.part(KEY_PARTS.queue.room)
   }
 
   /** Appends `item`, waiting for room in a full bounded queue (FULL after `timeout`). */

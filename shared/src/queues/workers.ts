@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { NAMESPACE_KEYS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { timerDelay } from '../timers.js'
 import { listQueues } from './queue-registry.js'
@@ -54,7 +55,7 @@ export class WorkerHeartbeat {
       const entry = info()
       const now = entry.lastSeenAt
       const ttl = this.intervalMs * MISSED_BEATS
-      const key = this.mp.keys('worker', this.id).base
+      const key = this.mp.keys(NAMESPACE_KEYS.worker, this.id).base
       await this.mp.redis.set(key, JSON.stringify(entry), 'PX', ttl)
       await this.mp.redis.zadd(registryKey(this.mp, entry.queue), now + ttl, this.id)
     }
@@ -69,7 +70,7 @@ export class WorkerHeartbeat {
   /** Stops beating and removes the entry at once, rather than letting it expire. */
   async stop(queue: string): Promise<void> {
     clearInterval(this.timer)
-    await this.mp.redis.del(this.mp.keys('worker', this.id).base)
+    await this.mp.redis.del(this.mp.keys(NAMESPACE_KEYS.worker, this.id).base)
     await this.mp.redis.zrem(registryKey(this.mp, queue), this.id)
   }
 }
@@ -87,7 +88,9 @@ export async function listWorkers(mp: Scope, queue?: string): Promise<WorkerInfo
   const now = Date.now()
   await mp.redis.zremrangebyscore(registry, '-inf', now)
   const ids = await mp.redis.zrange(registry, 0, -1)
-  const entries = await Promise.all(ids.map((id) => mp.redis.get(mp.keys('worker', id).base)))
+  const entries = await Promise.all(
+    ids.map((id) => mp.redis.get(mp.keys(NAMESPACE_KEYS.worker, id).base)),
+  )
   return entries.flatMap((entry) => (entry === null ? [] : [JSON.parse(entry) as WorkerInfo]))
 }
 
@@ -127,5 +130,5 @@ export class ListedTasks {
 }
 
 function registryKey(mp: Scope, queue: string): string {
-  return mp.keys('workers', queue).base
+  return mp.keys(NAMESPACE_KEYS.workersOfQueue, queue).base
 }

@@ -1,6 +1,7 @@
 import { blockingSeconds } from '../arguments.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, type RedisClient } from './client.js'
+import { receiptKey } from './keys.js'
 import type { Scope } from './scope.js'
 
 /** What a wait on a connection that died gives. */
@@ -29,7 +30,7 @@ class BlockingClients {
    * blocking on for a wake-up that already came.
    */
   async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
-    const receipt = `${key}:got`
+    const receipt = receiptKey(key)
     const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     for (;;) {
       const left = end === undefined ? undefined : Math.max(0, end - performance.now())

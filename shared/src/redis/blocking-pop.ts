@@ -11,7 +11,7 @@ import {
   withinDeadline,
 } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
-import type { ObjectKeys } from './keys.js'
+import { KEY_PARTS, type ObjectKeys } from './keys.js'
 import type { Scope } from './scope.js'
 import { Script, WAKE_LIST_TTL_MS } from './script.js'
 
@@ -110,7 +110,7 @@ export class BlockingPop {
   private constructor(mp: Scope, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
     this.mp = mp
     this.key = key
-    this.wakeKey = keys.part(`wake:${randomUUID()}`)
+    this.wakeKey = keys.part(KEY_PARTS.blockingPop.wake(randomUUID()))
     this.sticky = (options.sticky ?? []).map((token) => ({
       token,
       bytes: Buffer.from(token.token),

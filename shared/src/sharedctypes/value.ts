@@ -8,6 +8,7 @@ import {
   etagOf,
   type Versioned,
 } from '../managers/versioned.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -57,7 +58,7 @@ export class Value<T extends Json = Json> extends SharedObject {
    * `await v.getLock().withLock(async () => v.set((await v.get()) + 1))`.
    */
   getLock(): Lock {
-    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: 'lock' })
+    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: KEY_PARTS.lock.embedded })
     return this.lock
   }
 

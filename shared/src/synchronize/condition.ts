@@ -4,6 +4,7 @@ import { RedprocError, RedprocTypeError } from '../errors.js'
 import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -36,7 +37,8 @@ export class Condition extends SharedObject implements AsyncDisposable {
     if (lock !== undefined && !(lock instanceof LeasedLock)) {
       throw new RedprocTypeError(`the lock of ${this.describe()} must be a Lock or RLock handle`)
     }
-    this.lock = lock ?? new RLock(mp, name, {}, { kind: 'condition', stem: 'lock' })
+    this.lock =
+      lock ?? new RLock(mp, name, {}, { kind: 'condition', stem: KEY_PARTS.lock.embedded })
     this.queue = new WaitQueue(this.objectKeys)
   }
 

@@ -1,4 +1,4 @@
-import { namespacePattern, parseKey } from '../redis/keys.js'
+import { KEY_PARTS, namespacePattern, parseKey } from '../redis/keys.js'
 import { scanKeys } from '../redis/scan.js'
 import type { Scope } from '../redis/scope.js'
 
@@ -147,13 +147,13 @@ async function readLock(
   owner?: string,
 ): Promise<LockState> {
   const keys = mp.keys(owner ?? kind, name)
-  const stem = owner === undefined ? '' : 'lock:'
-  const holdKey = owner === undefined ? keys.base : keys.part('lock')
+  const stem = owner === undefined ? '' : `${KEY_PARTS.lock.embedded}:`
+  const holdKey = owner === undefined ? keys.base : keys.part(KEY_PARTS.lock.embedded)
   const [hold, lease, deadlines] = (await pipelined(mp, (p) =>
     p
       .get(holdKey)
       .pttl(holdKey)
-      .hgetall(keys.part(`${stem}deadlines`)),
+      .hgetall(keys.part(`${stem}${KEY_PARTS.waitQueue.deadlines}`)),
   )) as [string | null, number, Record<string, string>]
   // The hold is 'owner:fence|level' (lock-acquire.lua).
   const match = hold === null ? null : /^(.*):(\d+)\|(\d+)$/s.exec(hold)
@@ -180,8 +180,8 @@ async function readSemaphore(
   const [state, holders, deadlines] = (await pipelined(mp, (p) =>
     p
       .hgetall(keys.base)
-      .zrangebyscore(keys.part('holders'), nowMs, '+inf', 'WITHSCORES')
-      .hgetall(keys.part('deadlines')),
+      .zrangebyscore(keys.part(KEY_PARTS.semaphore.holders), nowMs, '+inf', 'WITHSCORES')
+      .hgetall(keys.part(KEY_PARTS.waitQueue.deadlines)),
   )) as [Record<string, string>, string[], Record<string, string>]
   if (state.initial === undefined) return undefined
   const permits: SemaphoreState['holders'] = []
@@ -206,7 +206,7 @@ async function readBarrier(
 ): Promise<BarrierState | undefined> {
   const keys = mp.keys('barrier', name)
   const [state, waiters] = (await pipelined(mp, (p) =>
-    p.hgetall(keys.base).zcount(keys.part('waiters'), nowMs, '+inf'),
+    p.hgetall(keys.base).zcount(keys.part(KEY_PARTS.waitQueue.waiters), nowMs, '+inf'),
   )) as [Record<string, string>, number]
   if (state.parties === undefined) return undefined
   return {
@@ -223,12 +223,14 @@ async function readBarrier(
 async function readEvent(mp: Scope, name: string, nowMs: number): Promise<EventState> {
   const keys = mp.keys('event', name)
   const [set, waiters] = (await pipelined(mp, (p) =>
-    p.exists(keys.base).zcount(keys.part('waiters'), nowMs, '+inf'),
+    p.exists(keys.base).zcount(keys.part(KEY_PARTS.waitQueue.waiters), nowMs, '+inf'),
   )) as [number, number]
   return { kind: 'event', name, set: set === 1, waiters }
 }
 
 async function readCondition(mp: Scope, name: string, nowMs: number): Promise<ConditionState> {
-  const deadlines = await mp.redis.hgetall(mp.keys('condition', name).part('deadlines'))
+  const deadlines = await mp.redis.hgetall(
+    mp.keys('condition', name).part(KEY_PARTS.waitQueue.deadlines),
+  )
   return { kind: 'condition', name, waiters: liveWaiters(deadlines, nowMs) }
 }

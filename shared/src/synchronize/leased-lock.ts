@@ -10,6 +10,7 @@ import {
 } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -87,7 +88,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     this.embedded = placement.stem !== undefined
     const stem = placement.stem === undefined ? '' : `${placement.stem}:`
     this.holdKey = placement.stem === undefined ? this.key : this.objectKeys.part(placement.stem)
-    this.fenceKey = this.objectKeys.part(`${stem}fence`)
+    this.fenceKey = this.objectKeys.part(`${stem}${KEY_PARTS.lock.fence}`)
     this.queue = new WaitQueue(this.objectKeys, stem)
   }
 

@@ -10,6 +10,7 @@ import {
 } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
@@ -72,7 +73,7 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
     this.ttl =
       checkOptions(options, SEMAPHORE_OPTIONS, 'semaphore options').ttl ?? SEMAPHORE_DEFAULTS.ttl
     this.queue = new WaitQueue(this.objectKeys)
-    this.holders = this.objectKeys.part('holders')
+    this.holders = this.objectKeys.part(KEY_PARTS.semaphore.holders)
   }
 
   /**
