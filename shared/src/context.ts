@@ -18,7 +18,7 @@ import { closeAtExit } from './process/close-at-exit.js'
 import { Process } from './process/process.js'
 import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
 import type { DropOptions } from './queues/drop-guard.js'
-import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
+import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
 import { withinDeadline } from './redis/call-deadline.js'
 import {

@@ -1,6 +1,6 @@
 import { checkKind, type ObjectKind } from './objects.js'
 import { checkDropOptions, type DropOptions, refuseWhileServed } from './queues/drop-guard.js'
-import { JoinableQueue } from './queues/joinable-queue.js'
+import { JoinableQueue } from './queues/joinable-queue/joinable-queue.js'
 import { Queue } from './queues/queue.js'
 import { forgetRegisteredQueues } from './queues/queue-registry.js'
 import { listWorkers } from './queues/workers.js'

@@ -99,9 +99,9 @@ export type {
   JoinOptions as ProcessJoinOptions,
   ProcessOptions,
 } from './process/process-options.js'
-export { BullmqLayout } from './queues/bullmq-layout.js'
 export type { DropOptions } from './queues/drop-guard.js'
-export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
+export { BullmqLayout } from './queues/joinable-queue/bullmq-layout.js'
+export type { JobOptions, KeepJobs, NewJob } from './queues/joinable-queue/job-options.js'
 export type {
   FinishedAs,
   JobCounts,
@@ -110,8 +110,8 @@ export type {
   JobOutcome,
   JobState,
   PutJobResult,
-} from './queues/job-store.js'
-export { RUN_TIME_BOUNDS_MS } from './queues/job-store.js'
+} from './queues/joinable-queue/job-store.js'
+export { RUN_TIME_BOUNDS_MS } from './queues/joinable-queue/job-store.js'
 export {
   type GetJobOptions,
   JoinableQueue,
@@ -120,8 +120,8 @@ export {
   type ResolvedJoinableQueueOptions,
   type ShutdownOptions as JoinableQueueShutdownOptions,
   type WaitOptions as JoinableQueueWaitOptions,
-} from './queues/joinable-queue.js'
-export type { Lease } from './queues/leases.js'
+} from './queues/joinable-queue/joinable-queue.js'
+export type { Lease } from './queues/joinable-queue/leases.js'
 export {
   type GetOptions,
   type PutOptions,

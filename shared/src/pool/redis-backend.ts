@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { silentLogger } from '../logger.js'
-import { JoinableQueue } from '../queues/joinable-queue.js'
+import { JoinableQueue } from '../queues/joinable-queue/joinable-queue.js'
 import { listWorkers } from '../queues/workers.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
 import type { Scope } from '../redis/scope.js'

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isRedprocError, type RemoteFailure } from '../errors.js'
-import type { FinishedAs, JobError, JobOutcome } from '../queues/job-store.js'
-import type { JoinableQueue } from '../queues/joinable-queue.js'
+import type { FinishedAs, JobError, JobOutcome } from '../queues/joinable-queue/job-store.js'
+import type { JoinableQueue } from '../queues/joinable-queue/joinable-queue.js'
 import type { Scope } from '../redis/scope.js'
 import {
   type ChunkOutcome,

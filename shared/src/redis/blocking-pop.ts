@@ -20,7 +20,7 @@ const giveBack = new Script<number>('blocking-pop-give-back')
 /** What `take` gives when its wait ran out with nothing taken. */
 export const TIMED_OUT: unique symbol = Symbol('redproc.timedOut')
 
-export type Taken = Buffer | typeof TIMED_OUT
+export type Popped = Buffer | typeof TIMED_OUT
 
 /**
  * A value left at the tail of a list to say "nothing more will come" (a
@@ -54,7 +54,7 @@ interface Waiter {
   readonly deadline: number | undefined
   settled: boolean
   cancelTimer: (() => void) | undefined
-  finish(outcome: { taken: Taken } | { error: unknown }): void
+  finish(outcome: { taken: Popped } | { error: unknown }): void
 }
 
 type State = 'open' | 'closed'
@@ -144,8 +144,8 @@ export class BlockingPop {
    * Waits up to `timeoutMs` (undefined: forever) for the head item of the
    * list; rejects with `signal.reason` when `signal` aborts first.
    */
-  take(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Taken> {
-    return new Promise<Taken>((resolve, reject) => {
+  take(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Popped> {
+    return new Promise<Popped>((resolve, reject) => {
       // A closed context must not open a new connection that nothing would close.
       if (this.state === 'closed' || this.mp.closed) {
         reject(translateRedisError(new Error('Connection is closed.')))

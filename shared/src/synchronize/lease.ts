@@ -20,7 +20,7 @@ export class Lease {
   private timer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly keeper: LeaseKeeper,
+    private readonly keeper: ContextLeases,
     readonly ttlMs: number,
     private readonly callbacks: LeaseCallbacks,
   ) {
@@ -77,7 +77,7 @@ export class Lease {
 }
 
 /** Every active lease of one context, so closing the context ends them all. */
-class LeaseKeeper {
+class ContextLeases {
   private readonly leases = new Set<Lease>()
   private closed = false
 
@@ -106,7 +106,7 @@ const LEASES: unique symbol = Symbol('redproc.leases')
 /** Starts renewing a hold of `mp` every `ttlMs / 3` until it ends or `mp` closes. */
 export function startLease(mp: Scope, ttlMs: number, callbacks: LeaseCallbacks): Lease {
   const keeper = mp.shared(LEASES, () => {
-    const created = new LeaseKeeper()
+    const created = new ContextLeases()
     mp.onClose(() => created.close())
     return created
   })

@@ -1,4 +1,4 @@
-import { BULLMQ_JOB_LOCK, BULLMQ_KEY_TYPES, type ObjectKeys } from '../redis/keys.js'
+import { BULLMQ_JOB_LOCK, BULLMQ_KEY_TYPES, type ObjectKeys } from '../../redis/keys.js'
 
 /** The BullMQ keys a joinable queue's scripts touch. */
 export interface BullmqKeys {

@@ -1,17 +1,11 @@
-import type { Scope } from '../redis/scope.js'
-import { Script } from '../redis/script.js'
-import { timerDelay } from '../timers.js'
+import type { Scope } from '../../redis/scope.js'
+import { Script } from '../../redis/script.js'
+import { timerDelay } from '../../timers.js'
 import type { BullmqLayout } from './bullmq-layout.js'
+import type { Taken } from './items.js'
 
 const renewScript = new Script<number[]>('joinable-queue-renew')
 const recoverScript = new Script<string[] | null>('joinable-queue-recover')
-
-/** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
-export interface Taken {
-  readonly id: string
-  readonly token: string
-  readonly data: string
-}
 
 /**
  * Keeps the leases of one consumer handle alive, and recovers the items of
