@@ -5,6 +5,12 @@ import { blockingSeconds } from '../arguments.js'
 import { isRedprocError } from '../errors.js'
 import { longTimeout } from '../timers.js'
 import {
+  type BlockingPopOptions,
+  type Popped,
+  type StickyToken,
+  TIMED_OUT,
+} from './blocking-pop-options.js'
+import {
   isUnreachable,
   outsideDeadlines,
   unreachableWithin,
@@ -16,36 +22,6 @@ import type { Scope } from './scope.js'
 import { Script, WAKE_LIST_TTL_MS } from './script.js'
 
 const giveBack = new Script<number>('blocking-pop-give-back')
-
-/** What `take` gives when its wait ran out with nothing taken. */
-export const TIMED_OUT: unique symbol = Symbol('redproc.timedOut')
-
-export type Popped = Buffer | typeof TIMED_OUT
-
-/**
- * A value left at the tail of a list to say "nothing more will come" (a
- * queue's shutdown, a pipe's EOF). Every waiter must see it, so whoever pops
- * it puts it back, for as long as `flagField` of `flagKey` exists.
- */
-export interface StickyToken {
-  readonly token: string
-  readonly flagKey: string
-  readonly flagField: string
-}
-
-export interface BlockingPopOptions {
-  /** Tokens to hand to every waiter rather than to one. @default [] */
-  sticky?: readonly StickyToken[]
-  /**
-   * A list popped after the main one. Once the main key stops being a list
-   * (a pop fails with WRONGTYPE), pops leave it for good and take from this
-   * one only, and items given back go here: how a queue's items move under a
-   * guard (see `Queue`). @default none
-   */
-  fallback?: string
-  /** Told, after each pop that took items, which list they came from. */
-  afterPop?: (from: string) => void
-}
 
 interface Waiter {
   /** The wait's timeout, for messages; undefined waits forever. */
