@@ -1,14 +1,15 @@
 import type { Json, Widen } from './codec.js'
+import type { ConnectOptions, ContextOptions } from './connect-options.js'
 import type { Connection } from './connection/connection.js'
 import { openPipe, type PipeOptions } from './connection/pipe.js'
-import { type DropOptions, dropObject, purgeNamespace } from './drop.js'
+import { dropObject, purgeNamespace } from './drop.js'
 import { ConnectionLost } from './errors.js'
-import { checkLogger, type Logger, silentLogger } from './logger.js'
+import { checkLogger, silentLogger } from './logger.js'
 import { Dict } from './managers/dict.js'
 import { List } from './managers/list.js'
 import { Namespace } from './managers/namespace.js'
 import type { ObjectKind } from './objects.js'
-import { checkOptions, type Schema } from './options.js'
+import { checkOptions, option, type Schema } from './options.js'
 import { LocalBackend } from './pool/local-backend.js'
 import { Pool } from './pool/pool.js'
 import { POOL_DEFAULTS, type PoolOptions, resolvePoolOptions } from './pool/pool-options.js'
@@ -16,7 +17,8 @@ import { RedisBackend } from './pool/redis-backend.js'
 import { closeAtExit } from './process/close-at-exit.js'
 import { Process } from './process/process.js'
 import { type ProcessOptions, resolveProcessOptions } from './process/process-options.js'
-import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue.js'
+import type { DropOptions } from './queues/drop-guard.js'
+import { JoinableQueue, type JoinableQueueOptions } from './queues/joinable-queue/joinable-queue.js'
 import { Queue, type QueueOptions } from './queues/queue.js'
 import { withinDeadline } from './redis/call-deadline.js'
 import {
@@ -26,10 +28,10 @@ import {
   openClient,
   openFirstClient,
   type RedisClient,
-  type RedisTarget,
 } from './redis/client.js'
 import { ObjectKeys, validateName } from './redis/keys.js'
 import { checkDurability, type Durability, ReplicaWait } from './redis/replica-wait.js'
+import type { BlockingClientOptions, Scope } from './redis/scope.js'
 import { SharedArray } from './sharedctypes/shared-array.js'
 import { Value } from './sharedctypes/value.js'
 import { Barrier, type BarrierOptions } from './synchronize/barrier.js'
@@ -40,52 +42,6 @@ import type { LockOptions } from './synchronize/leased-lock.js'
 import { Lock } from './synchronize/lock.js'
 import { RLock } from './synchronize/rlock.js'
 import { Semaphore, type SemaphoreOptions } from './synchronize/semaphore.js'
-
-export interface ConnectOptions {
-  /**
-   * A URL, ioredis options (Sentinel: `{ sentinels, name }`) or `{ cluster: nodes }`.
-   * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
-   */
-  redis?: RedisTarget
-  /**
-   * Objects are shared by `(namespace, kind, name)`: two contexts see the same
-   * objects exactly when their namespaces are equal.
-   * @default 'default'
-   */
-  namespace?: string
-  /** A pino-style logger. @default silent */
-  logger?: Logger
-  /**
-   * How long `connect` waits for Redis before failing with `CONNECTION`,
-   * following a Redis that comes up meanwhile (a service started before its
-   * Redis); more than 0, and `Infinity` waits for as long as it takes. Each
-   * connection opened later waits as long, or as long as the call that
-   * needs it has left.
-   * @default none: a refused connection (or an unknown host) fails at once,
-   * as in Python, and a host that does not answer after 10 s; later
-   * connections wait up to 10 s
-   */
-  connectTimeoutMs?: number
-  /** The pool `mp.parmap` uses. @default POOL_DEFAULTS: { backend: 'redis', queue: 'tasks' } */
-  pool?: PoolOptions
-  /**
-   * Acknowledge a call only once `replicas` replicas hold its writes (Redis
-   * `WAIT`), so a Sentinel failover loses nothing acknowledged; each call
-   * then costs a round trip to the replicas. Not on a cluster.
-   * @default none: writes are acknowledged by the master alone
-   */
-  durability?: Durability
-}
-
-export interface ContextOptions {
-  readonly redis: RedisTarget
-  readonly namespace: string
-  readonly logger: Logger
-  /** As given: its absence decides how a refused first connection ends. */
-  readonly connectTimeoutMs: number | undefined
-  readonly pool: PoolOptions
-  readonly durability: Required<Durability> | undefined
-}
 
 const DEFAULTS = {
   namespace: 'default',
@@ -102,6 +58,10 @@ const CONNECT_OPTIONS: Schema<ConnectOptions> = {
     return value as PoolOptions
   },
   durability: checkDurability,
+}
+
+const BLOCKING_CLIENT_OPTIONS: Schema<BlockingClientOptions> = {
+  closedBy: option.oneOf('scope', 'caller'),
 }
 
 type State = 'open' | 'closing' | 'closed'
@@ -134,7 +94,7 @@ export async function connect(options?: ConnectOptions): Promise<Context> {
  * Cluster), and the factory of every shared object in it. Handles are cheap;
  * nothing touches Redis until a method is awaited.
  */
-export class Context implements AsyncDisposable {
+export class Context implements Scope, AsyncDisposable {
   readonly options: ContextOptions
   /** The shared client for non-blocking commands. */
   readonly redis: RedisClient
@@ -143,6 +103,8 @@ export class Context implements AsyncDisposable {
   private state: State = 'open'
   private closing: Promise<void> | undefined
   private readonly cleanups: Array<() => Promise<void> | void> = []
+  /** What `shared` made, by key. */
+  private readonly services = new Map<symbol, unknown>()
   private defaultPool: Pool | undefined
   /** A context left open closes when the process runs out of work, as in Python. */
   private readonly forgetAtExit = closeAtExit(() =>
@@ -168,14 +130,21 @@ export class Context implements AsyncDisposable {
 
   /**
    * A client of its own, for commands that block (BLMOVE, XREAD BLOCK) and so
-   * must not hold up the shared one. Closed with the context.
+   * must not hold up the shared one. Closed with the context, unless
+   * `closedBy: 'caller'`.
    */
-  async openBlockingClient(): Promise<RedisClient> {
+  async openBlockingClient(options?: BlockingClientOptions): Promise<RedisClient> {
+    const { closedBy } = checkOptions(
+      options,
+      BLOCKING_CLIENT_OPTIONS,
+      'openBlockingClient() options',
+    )
     const client = await openClient(
       this.options.redis,
       this.options.logger,
       this.options.connectTimeoutMs,
     )
+    if (closedBy === 'caller') return client
     // Opened while the context closed: nothing would close it.
     if (this.closed) {
       client.disconnect()
@@ -189,6 +158,11 @@ export class Context implements AsyncDisposable {
   /** Runs `cleanup` when the context closes, latest first. */
   onClose(cleanup: () => Promise<void> | void): void {
     this.cleanups.push(cleanup)
+  }
+
+  shared<T>(key: symbol, make: () => T): T {
+    if (!this.services.has(key)) this.services.set(key, make())
+    return this.services.get(key) as T
   }
 
   /** `multiprocessing.Value`: one JSON value; `add` is atomic for numbers. */

@@ -1,53 +1,20 @@
-import type { Context } from './context.js'
-import { RedprocError } from './errors.js'
 import { checkKind, type ObjectKind } from './objects.js'
-import { checkOptions, option, type Schema } from './options.js'
-import { listWorkers, type WorkerInfo } from './pool/workers.js'
+import { checkDropOptions, type DropOptions, refuseWhileServed } from './queues/drop-guard.js'
+import { JoinableQueue } from './queues/joinable-queue/joinable-queue.js'
+import { Queue } from './queues/queue.js'
 import { forgetRegisteredQueues } from './queues/queue-registry.js'
+import { listWorkers } from './queues/workers.js'
 import { translateRedisError } from './redis/client.js'
 import { deleteKeys } from './redis/delete-keys.js'
 import { namespacePattern } from './redis/keys.js'
-
-export interface DropOptions {
-  /**
-   * Delete even while live workers serve (the namespace, or the joinable
-   * queue): they go on using it, and write some of its keys again.
-   * @default false
-   */
-  force?: boolean
-}
-
-const DROP_OPTIONS: Schema<DropOptions> = { force: option.boolean }
-
-/** Whether `method`'s options force the deletion; TYPE_ERROR for bad options. */
-export function checkDropOptions(options: DropOptions | undefined, method: string): boolean {
-  return checkOptions(options, DROP_OPTIONS, `${method}() options`).force === true
-}
-
-/**
- * IN_USE, unless no worker is live: deleting what a worker serves would not
- * stop it, and it would recreate keys of what was deleted. `remedy` says how
- * to delete anyway: `purge({ force: true })`.
- */
-export function refuseWhileServed(workers: WorkerInfo[], what: string, remedy: string): void {
-  if (workers.length === 0) return
-  const shown = workers
-    .slice(0, 3)
-    .map((worker) => `${worker.host} pid ${worker.pid} on '${worker.queue}'`)
-  const more = workers.length > 3 ? `, and ${workers.length - 3} more` : ''
-  const count = workers.length === 1 ? '1 live worker' : `${workers.length} live workers`
-  throw new RedprocError(
-    'IN_USE',
-    `${what} has ${count} (${shown.join(', ')}${more}): stop them first, or ${remedy}`,
-  )
-}
+import type { Scope } from './redis/scope.js'
 
 /**
  * `mp.drop(kind, name)`: deletes the object from Redis with everything in it,
  * and returns how many keys went. Queues go through their own `delete()`.
  */
 export async function dropObject(
-  mp: Context,
+  mp: Scope,
   kind: ObjectKind,
   name: string,
   options?: DropOptions,
@@ -55,8 +22,8 @@ export async function dropObject(
   const checkedKind = checkKind(kind, 'kind')
   const keys = mp.keys(checkedKind, name)
   const force = checkDropOptions(options, 'drop')
-  if (checkedKind === 'joinable-queue') return mp.joinableQueue(name).delete({ force })
-  if (checkedKind === 'queue') return mp.queue(name).delete()
+  if (checkedKind === 'joinable-queue') return new JoinableQueue(mp, name).delete({ force })
+  if (checkedKind === 'queue') return new Queue(mp, name).delete()
   try {
     return await deleteKeys(mp.redis, keys.pattern)
   } catch (error) {
@@ -69,7 +36,7 @@ export async function dropObject(
  * master of a cluster, and returns how many went. IN_USE while a worker of
  * the namespace is live, unless `force`.
  */
-export async function purgeNamespace(mp: Context, options?: DropOptions): Promise<number> {
+export async function purgeNamespace(mp: Scope, options?: DropOptions): Promise<number> {
   const force = checkDropOptions(options, 'purge')
   const { namespace } = mp.options
   try {

@@ -14,10 +14,10 @@
  */
 
 export { decode, encode, type Json } from './codec.js'
+export type { ConnectOptions, ContextOptions } from './connect-options.js'
 export { Connection, type End, type RecvOptions } from './connection/connection.js'
 export type { PipeOptions } from './connection/pipe.js'
-export { type ConnectOptions, Context, type ContextOptions, connect } from './context.js'
-export type { DropOptions } from './drop.js'
+export { Context, connect } from './context.js'
 export {
   AuthenticationError,
   BrokenBarrierError,
@@ -93,15 +93,15 @@ export {
 } from './pool/serve.js'
 export type { TaskFunction, TaskItem, TaskResult } from './pool/task-ref.js'
 export type { CallJob, Job, PoolJob } from './pool/wire.js'
-export { listWorkers, type WorkerInfo } from './pool/workers.js'
 export { cpuCount, currentProcess, type ProcessInfo } from './process/current-process.js'
 export { activeChildren, Process } from './process/process.js'
 export type {
   JoinOptions as ProcessJoinOptions,
   ProcessOptions,
 } from './process/process-options.js'
-export { BullmqLayout } from './queues/bullmq-layout.js'
-export type { JobOptions, KeepJobs, NewJob } from './queues/job-options.js'
+export type { DropOptions } from './queues/drop-guard.js'
+export { BullmqLayout } from './queues/joinable-queue/bullmq-layout.js'
+export type { JobOptions, KeepJobs, NewJob } from './queues/joinable-queue/job-options.js'
 export type {
   FinishedAs,
   JobCounts,
@@ -110,8 +110,8 @@ export type {
   JobOutcome,
   JobState,
   PutJobResult,
-} from './queues/job-store.js'
-export { RUN_TIME_BOUNDS_MS } from './queues/job-store.js'
+} from './queues/joinable-queue/job-store.js'
+export { RUN_TIME_BOUNDS_MS } from './queues/joinable-queue/job-store.js'
 export {
   type GetJobOptions,
   JoinableQueue,
@@ -120,8 +120,8 @@ export {
   type ResolvedJoinableQueueOptions,
   type ShutdownOptions as JoinableQueueShutdownOptions,
   type WaitOptions as JoinableQueueWaitOptions,
-} from './queues/joinable-queue.js'
-export type { Lease } from './queues/leases.js'
+} from './queues/joinable-queue/joinable-queue.js'
+export type { Lease } from './queues/joinable-queue/leases.js'
 export {
   type GetOptions,
   type PutOptions,
@@ -130,10 +130,12 @@ export {
   type ShutdownOptions,
 } from './queues/queue.js'
 export { listQueues } from './queues/queue-registry.js'
+export { listWorkers, type WorkerInfo } from './queues/workers.js'
 export type { ClusterTarget, RedisClient, RedisTarget } from './redis/client.js'
 export { KEY_PREFIX, ObjectKeys, parseKey, validateName } from './redis/keys.js'
 export type { Durability } from './redis/replica-wait.js'
 export { scanKeys } from './redis/scan.js'
+export type { BlockingClientOptions, Scope } from './redis/scope.js'
 export { SharedArray } from './sharedctypes/shared-array.js'
 export { Value } from './sharedctypes/value.js'
 export { Barrier, type BarrierOptions } from './synchronize/barrier.js'

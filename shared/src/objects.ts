@@ -1,7 +1,7 @@
-import type { Context } from './context.js'
 import { type Check, option } from './options.js'
 import { kindPattern, namespacePattern, parseKey } from './redis/keys.js'
 import { scanKeys } from './redis/scan.js'
+import type { Scope } from './redis/scope.js'
 
 /** The kinds of object a namespace holds, as keys, `mp.drop` and `redproc` name them. */
 export const OBJECT_KINDS = [
@@ -42,7 +42,7 @@ export interface ObjectSummary {
  * A value's, array's or condition's lock counts as its owner's key. Walks
  * the keys with SCAN: for tools, not for a hot path.
  */
-export async function listObjects(mp: Context, kind?: ObjectKind): Promise<ObjectSummary[]> {
+export async function listObjects(mp: Scope, kind?: ObjectKind): Promise<ObjectSummary[]> {
   const { namespace } = mp.options
   const only = kind === undefined ? undefined : checkKind(kind, 'kind')
   const kinds = new Set<string>(OBJECT_KINDS)

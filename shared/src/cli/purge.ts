@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { refuseWhileServed } from '../drop.js'
-import { listWorkers } from '../pool/workers.js'
+import { refuseWhileServed } from '../queues/drop-guard.js'
+import { listWorkers } from '../queues/workers.js'
 import { keysText } from './drop.js'
 import { withContext } from './global-options.js'
 import { print } from './output.js'

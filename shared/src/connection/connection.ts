@@ -1,13 +1,15 @@
 import { checkIndex, checkTimeout } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { BlockingPop } from '../redis/blocking-pop.js'
+import { TIMED_OUT } from '../redis/blocking-pop-options.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import { Peek } from '../redis/peek.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { Peek } from './peek.js'
 
 const pipeSend = new Script<number>('pipe-send')
 const pipeClose = new Script<number>('pipe-close')
@@ -57,14 +59,14 @@ export class Connection<T extends Json = Json> extends SharedObject {
   private state: State = 'open'
   private closing: Promise<void> | undefined
 
-  constructor(mp: Context, name: string, end: End, duplex: boolean) {
+  constructor(mp: Scope, name: string, end: End, duplex: boolean) {
     super(mp, 'pipe', name)
     this.end = end
     this.duplex = duplex
     this.readable = duplex || end === 0
     this.writable = duplex || end === 1
-    this.inbox = this.objectKeys.part(`inbox:${end}`)
-    this.outbox = this.objectKeys.part(`inbox:${1 - end}`)
+    this.inbox = this.objectKeys.part(KEY_PARTS.pipe.inbox(end))
+    this.outbox = this.objectKeys.part(KEY_PARTS.pipe.inbox(1 - end))
   }
 
   get closed(): boolean {

@@ -1,6 +1,6 @@
 import type { Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { checkOptions, option, type Schema } from '../options.js'
+import type { Scope } from '../redis/scope.js'
 import { Connection } from './connection.js'
 
 export interface PipeOptions {
@@ -23,7 +23,7 @@ const SCHEMA: Schema<PipeOptions> = { duplex: option.boolean }
  * process may open the same pipe and use either end.
  */
 export function openPipe<T extends Json = Json>(
-  mp: Context,
+  mp: Scope,
   name: string,
   options?: PipeOptions,
 ): [Connection<T>, Connection<T>] {

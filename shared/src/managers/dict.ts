@@ -1,7 +1,7 @@
 import { checkFiniteNumber, checkIndex, checkKey, describe } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { KeyError, RedprocTypeError, ValueError } from '../errors.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import {
@@ -21,7 +21,7 @@ const dictIncr = new Script<string>('dict-incr')
  * `redis-cli HGETALL` shows them as JSON.
  */
 export class Dict<V extends Json = Json> extends SharedObject {
-  constructor(mp: Context, name: string) {
+  constructor(mp: Scope, name: string) {
     super(mp, 'dict', name)
   }
 

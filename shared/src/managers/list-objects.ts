@@ -1,6 +1,6 @@
-import type { Context } from '../context.js'
 import { namespacePattern, parseKey } from '../redis/keys.js'
 import { scanKeys } from '../redis/scan.js'
+import type { Scope } from '../redis/scope.js'
 
 /** The kinds of shared state a manager serves. */
 export const SHARED_STATE_KINDS = ['dict', 'list', 'namespace', 'value', 'array'] as const
@@ -14,7 +14,7 @@ export type SharedStateKind = (typeof SHARED_STATE_KINDS)[number]
  * hot path.
  */
 export async function listSharedObjects(
-  mp: Context,
+  mp: Scope,
 ): Promise<Array<{ kind: SharedStateKind; name: string }>> {
   const found = new Map<string, { kind: SharedStateKind; name: string }>()
   const kinds = new Set<string>(SHARED_STATE_KINDS)

@@ -1,8 +1,8 @@
 import { checkIndex, checkIterable, describe } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { IndexError, RedprocTypeError, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { isOutOfRange } from '../sharedctypes/shared-array.js'
@@ -38,7 +38,7 @@ export const SORT_OPTIONS: Schema<SortOptions> = { key: checkSortKey, reverse: o
  * `{b:2,a:1}` differ.
  */
 export class List<T extends Json = Json> extends SharedObject {
-  constructor(mp: Context, name: string) {
+  constructor(mp: Scope, name: string) {
     super(mp, 'list', name)
   }
 

@@ -1,12 +1,12 @@
 import { checkKey } from '../arguments.js'
 import { decode, decodeHash, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { KeyError } from '../errors.js'
+import type { Scope } from '../redis/scope.js'
 import { SharedObject } from '../redis/shared-object.js'
 
 /** `Manager().Namespace()`: named attributes holding JSON, in a Redis hash. */
 export class Namespace extends SharedObject {
-  constructor(mp: Context, name: string) {
+  constructor(mp: Scope, name: string) {
     super(mp, 'namespace', name)
   }
 

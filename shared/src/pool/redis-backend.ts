@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import type { Context } from '../context.js'
 import { silentLogger } from '../logger.js'
-import type { JoinableQueue } from '../queues/joinable-queue.js'
+import { JoinableQueue } from '../queues/joinable-queue/joinable-queue.js'
+import { listWorkers } from '../queues/workers.js'
 import { type RedisClient, translateRedisError } from '../redis/client.js'
+import type { Scope } from '../redis/scope.js'
 import type { PoolBackend } from './backend.js'
 import {
   type ChunkOutcome,
@@ -12,7 +13,6 @@ import {
   type PoolJob,
   takeReplies,
 } from './wire.js'
-import { listWorkers } from './workers.js'
 
 /** Replies taken from Redis per round trip. */
 const REPLY_BATCH = 256
@@ -34,7 +34,7 @@ interface Waiting {
  * read by one blocking client.
  */
 export class RedisBackend implements PoolBackend {
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly queueName: string
   private readonly id = `pool-${randomBytes(6).toString('hex')}`
   private readonly waiting = new Map<number, Waiting>()
@@ -50,7 +50,7 @@ export class RedisBackend implements PoolBackend {
   private watch: NodeJS.Timeout | undefined
   private warned = false
 
-  constructor(mp: Context, queue: string) {
+  constructor(mp: Scope, queue: string) {
     this.mp = mp
     this.queueName = queue
   }
@@ -148,7 +148,7 @@ export class RedisBackend implements PoolBackend {
     queueMicrotask(() => {
       const jobs = this.unsent
       this.unsent = []
-      this.queue ??= this.mp.joinableQueue<PoolJob>(this.queueName)
+      this.queue ??= new JoinableQueue<PoolJob>(this.mp, this.queueName)
       this.queue.putMany(jobs).catch((error: unknown) => {
         for (const job of jobs) this.waiting.get(job.chunk)?.reject(error)
       })

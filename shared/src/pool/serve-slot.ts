@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Context } from '../context.js'
 import { isRedprocError, type RemoteFailure } from '../errors.js'
-import type { FinishedAs, JobError, JobOutcome } from '../queues/job-store.js'
-import type { JoinableQueue } from '../queues/joinable-queue.js'
+import type { FinishedAs, JobError, JobOutcome } from '../queues/joinable-queue/job-store.js'
+import type { JoinableQueue } from '../queues/joinable-queue/joinable-queue.js'
+import type { Scope } from '../redis/scope.js'
 import {
   type ChunkOutcome,
   type ChunkRequest,
@@ -40,7 +40,7 @@ export interface FinishedJob {
 
 /** What a slot shares with the others of its serving process. */
 export interface SlotShared {
-  mp: Context
+  mp: Scope
   /**
    * Runs a chunk, here or on a worker thread; `between` is called between its items, where a chunk run
    * in this thread keeps its lease (see `runChunk`).

@@ -1,15 +1,16 @@
-import type { Context } from '../context.js'
 import { RedprocTypeError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import { DelayPromoter } from '../queues/delay-promoter.js'
+import { DelayPromoter } from '../queues/joinable-queue/delay-promoter.js'
+import { JoinableQueue } from '../queues/joinable-queue/joinable-queue.js'
 import { registerQueue } from '../queues/queue-registry.js'
+import { ListedTasks, WorkerHeartbeat, type WorkerInfo } from '../queues/workers.js'
 import { validateName } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { runChunk, type Tasks } from './chunk.js'
 import { LocalBackend } from './local-backend.js'
 import { POOL_DEFAULTS } from './pool-options.js'
 import { type FinishedJob, ServeSlot, type SlotShared } from './serve-slot.js'
 import { type ChunkRequest, type Job, Terminations } from './wire.js'
-import { ListedTasks, WorkerHeartbeat, type WorkerInfo } from './workers.js'
 
 export type { FinishedJob } from './serve-slot.js'
 
@@ -114,7 +115,7 @@ export interface ServeHandle extends AsyncDisposable {
  * outcome is stored: if this process dies first, it is delivered again
  * elsewhere. It also promotes the queue's delayed jobs when due.
  */
-export async function serve(mp: Context, given: ServeOptions): Promise<ServeHandle> {
+export async function serve(mp: Scope, given: ServeOptions): Promise<ServeHandle> {
   const options = checkOptions(given, SCHEMA, 'serve() options')
   if (options.tasks === undefined) {
     throw new RedprocTypeError('serve() needs { tasks }: an object of task functions by name')
@@ -175,7 +176,7 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
     terminations: new Terminations(mp),
     counts,
     current,
-    openHandle: () => mp.joinableQueue<Job | null>(queue, queueOptions),
+    openHandle: () => new JoinableQueue<Job | null>(mp, queue, queueOptions),
     hasTask,
     listedElsewhere: (task) => listed.elsewhere(task),
     passedOn: (task) => {
@@ -186,7 +187,7 @@ export async function serve(mp: Context, given: ServeOptions): Promise<ServeHand
     workerId: heartbeat.id,
     onFinished: options.onFinished ?? (() => {}),
   }
-  const promoterQueue = mp.joinableQueue(queue)
+  const promoterQueue = new JoinableQueue(mp, queue)
   const promoter = new DelayPromoter(promoterQueue, (error) =>
     logger.warn({ err: error, queue }, 'serve: promoting delayed jobs failed; retrying'),
   )

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os'
 import type { Json } from '../codec.js'
-import type { Context } from '../context.js'
 import type { RemoteFailure } from '../errors.js'
 import type { RedisClient } from '../redis/client.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 
 /**
  * What a pool's work looks like wherever it crosses a boundary — to a worker
@@ -94,9 +95,12 @@ function namesTask<T extends { task?: unknown }>(
 }
 
 /** The keys of one pool: its reply list, and a flag saying it was terminated. */
-export function poolKeys(mp: Context, pool: string) {
+export function poolKeys(mp: Scope, pool: string) {
   const keys = mp.keys('pool', pool)
-  return { replies: keys.part('replies'), terminated: keys.part('terminated') }
+  return {
+    replies: keys.part(KEY_PARTS.pool.replies),
+    terminated: keys.part(KEY_PARTS.pool.terminated),
+  }
 }
 
 /**
@@ -104,7 +108,7 @@ export function poolKeys(mp: Context, pool: string) {
  * whether the pool was terminated meanwhile, which spares the pool's next
  * chunk a round trip of its own.
  */
-export async function sendReply(mp: Context, pool: string, reply: PoolReply): Promise<boolean> {
+export async function sendReply(mp: Scope, pool: string, reply: PoolReply): Promise<boolean> {
   const keys = poolKeys(mp, pool)
   const results = await mp.redis
     .pipeline()
@@ -119,7 +123,7 @@ export async function sendReply(mp: Context, pool: string, reply: PoolReply): Pr
 
 /** Waits up to a second for replies to `pool`, taking at most `count` at once. */
 export async function takeReplies(
-  mp: Context,
+  mp: Scope,
   client: RedisClient,
   pool: string,
   count: number,
@@ -131,12 +135,12 @@ export async function takeReplies(
 }
 
 /** Drops the replies nobody will read. */
-export async function dropReplies(mp: Context, pool: string): Promise<void> {
+export async function dropReplies(mp: Scope, pool: string): Promise<void> {
   await mp.redis.del(poolKeys(mp, pool).replies)
 }
 
 /** Marks `pool` terminated, so serving processes skip its chunks that have not started. */
-export async function markTerminated(mp: Context, pool: string): Promise<void> {
+export async function markTerminated(mp: Scope, pool: string): Promise<void> {
   await mp.redis.set(poolKeys(mp, pool).terminated, '1', 'PX', REPLY_TTL_MS)
 }
 
@@ -159,7 +163,7 @@ const MAX_TERMINATIONS = 256
 export class Terminations {
   private readonly known = new Map<string, { terminated: boolean; at: number }>()
 
-  constructor(private readonly mp: Context) {}
+  constructor(private readonly mp: Scope) {}
 
   /** Whether `pool` was terminated, as of at most TERMINATION_FRESH_MS ago. */
   async terminated(pool: string): Promise<boolean> {

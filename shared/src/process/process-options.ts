@@ -1,6 +1,6 @@
 import { describe } from '../arguments.js'
 import { encode, type Json } from '../codec.js'
-import type { ConnectOptions, ContextOptions } from '../context.js'
+import type { ConnectOptions, ContextOptions } from '../connect-options.js'
 import { RedprocTypeError, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { moduleUrl } from '../tasks-module.js'

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js'
+import type { Scope } from '../redis/scope.js'
 
 interface Pending {
   readonly text: string
@@ -7,7 +7,11 @@ interface Pending {
 }
 
 /** One per context and queue: the single-item puts of a process share it. */
-const registry = new WeakMap<Context, Map<string, PutCoalescer>>()
+const COALESCERS: unique symbol = Symbol('redproc.putCoalescers')
+
+function coalescersOf(mp: Scope): Map<string, PutCoalescer> {
+  return mp.shared(COALESCERS, () => new Map<string, PutCoalescer>())
+}
 
 /**
  * Single-item puts to one queue from one process, sent together.
@@ -47,16 +51,12 @@ export class PutCoalescer {
    * room for, and returns how many went in.
    */
   static of(
-    mp: Context,
+    mp: Scope,
     key: string,
     send: (texts: string[]) => Promise<number>,
     maxBatch: number,
   ): PutCoalescer {
-    let coalescers = registry.get(mp)
-    if (!coalescers) {
-      coalescers = new Map()
-      registry.set(mp, coalescers)
-    }
+    const coalescers = coalescersOf(mp)
     let coalescer = coalescers.get(key)
     if (!coalescer) {
       const made = new PutCoalescer(send, maxBatch)
@@ -69,8 +69,8 @@ export class PutCoalescer {
   }
 
   /** Writes the waiting puts to `key` of this context, if there is a coalescer for it. */
-  static sendPending(mp: Context, key: string): void {
-    registry.get(mp)?.get(key)?.sendPending()
+  static sendPending(mp: Scope, key: string): void {
+    coalescersOf(mp).get(key)?.sendPending()
   }
 
   /**

@@ -1,11 +1,13 @@
 import { checkIterable } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { Empty, Full, ShutDown, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import { BlockingPop, TIMED_OUT } from '../redis/blocking-pop.js'
+import { BlockingPop } from '../redis/blocking-pop.js'
+import { TIMED_OUT } from '../redis/blocking-pop-options.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { deleteKeys } from '../redis/delete-keys.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
@@ -101,13 +103,13 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   /** Whether this handle saw the main key retired: puts go through the script. */
   private guarded = false
 
-  constructor(mp: Context, name: string, options?: QueueOptions) {
+  constructor(mp: Scope, name: string, options?: QueueOptions) {
     super(mp, 'queue', name)
     const { maxsize = 0 } = checkOptions(options, QUEUE_OPTIONS, 'queue options')
     this.maxsize = Math.max(maxsize, 0)
-    this.itemsKey = this.objectKeys.part('items')
-    this.metaKey = this.objectKeys.part('meta')
-    this.roomKey = this.objectKeys.part('room')
+    this.itemsKey = this.objectKeys.part(KEY_PARTS.queue.items)
+    this.metaKey = this.objectKeys.part(KEY_PARTS.queue.meta)
+    this.roomKey = this.objectKeys.part(KEY_PARTS.queue.room)
   }
 
   /** Appends `item`, waiting for room in a full bounded queue (FULL after `timeout`). */

@@ -2,9 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { blockingSeconds } from '../arguments.js'
-import type { Context } from '../context.js'
 import { isRedprocError } from '../errors.js'
 import { longTimeout } from '../timers.js'
+import {
+  type BlockingPopOptions,
+  type Popped,
+  type StickyToken,
+  TIMED_OUT,
+} from './blocking-pop-options.js'
 import {
   isUnreachable,
   outsideDeadlines,
@@ -12,40 +17,11 @@ import {
   withinDeadline,
 } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
-import type { ObjectKeys } from './keys.js'
+import { KEY_PARTS, type ObjectKeys } from './keys.js'
+import type { Scope } from './scope.js'
 import { Script, WAKE_LIST_TTL_MS } from './script.js'
 
 const giveBack = new Script<number>('blocking-pop-give-back')
-
-/** What `take` gives when its wait ran out with nothing taken. */
-export const TIMED_OUT: unique symbol = Symbol('redproc.timedOut')
-
-export type Taken = Buffer | typeof TIMED_OUT
-
-/**
- * A value left at the tail of a list to say "nothing more will come" (a
- * queue's shutdown, a pipe's EOF). Every waiter must see it, so whoever pops
- * it puts it back, for as long as `flagField` of `flagKey` exists.
- */
-export interface StickyToken {
-  readonly token: string
-  readonly flagKey: string
-  readonly flagField: string
-}
-
-export interface BlockingPopOptions {
-  /** Tokens to hand to every waiter rather than to one. @default [] */
-  sticky?: readonly StickyToken[]
-  /**
-   * A list popped after the main one. Once the main key stops being a list
-   * (a pop fails with WRONGTYPE), pops leave it for good and take from this
-   * one only, and items given back go here: how a queue's items move under a
-   * guard (see `Queue`). @default none
-   */
-  fallback?: string
-  /** Told, after each pop that took items, which list they came from. */
-  afterPop?: (from: string) => void
-}
 
 interface Waiter {
   /** The wait's timeout, for messages; undefined waits forever. */
@@ -54,13 +30,17 @@ interface Waiter {
   readonly deadline: number | undefined
   settled: boolean
   cancelTimer: (() => void) | undefined
-  finish(outcome: { taken: Taken } | { error: unknown }): void
+  finish(outcome: { taken: Popped } | { error: unknown }): void
 }
 
 type State = 'open' | 'closed'
 
 /** One per context and list: the waiters of a process share one connection. */
-const registry = new WeakMap<Context, Map<string, BlockingPop>>()
+const POPS: unique symbol = Symbol('redproc.blockingPops')
+
+function popsOf(mp: Scope): Map<string, BlockingPop> {
+  return mp.shared(POPS, () => new Map<string, BlockingPop>())
+}
 
 /** How long `close` waits for a cancelled pop before cutting the connection. */
 const CANCEL_GRACE_MS = 2000
@@ -81,7 +61,7 @@ const CANCEL_GRACE_MS = 2000
  * that left go back to the head of the list.
  */
 export class BlockingPop {
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly key: string
   private readonly wakeKey: string
   private readonly sticky: readonly { token: StickyToken; bytes: Buffer }[]
@@ -103,10 +83,10 @@ export class BlockingPop {
   private state: State = 'open'
   private closing: Promise<void> | undefined
 
-  private constructor(mp: Context, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
+  private constructor(mp: Scope, keys: ObjectKeys, key: string, options: BlockingPopOptions) {
     this.mp = mp
     this.key = key
-    this.wakeKey = keys.part(`wake:${randomUUID()}`)
+    this.wakeKey = keys.part(KEY_PARTS.blockingPop.wake(randomUUID()))
     this.sticky = (options.sticky ?? []).map((token) => ({
       token,
       bytes: Buffer.from(token.token),
@@ -117,16 +97,12 @@ export class BlockingPop {
 
   /** The pops of `key` in this context, made on first use. */
   static of(
-    mp: Context,
+    mp: Scope,
     keys: ObjectKeys,
     key: string,
     options: BlockingPopOptions = {},
   ): BlockingPop {
-    let pops = registry.get(mp)
-    if (!pops) {
-      pops = new Map()
-      registry.set(mp, pops)
-    }
+    const pops = popsOf(mp)
     let pop = pops.get(key)
     if (!pop) {
       pop = new BlockingPop(mp, keys, key, options)
@@ -144,8 +120,8 @@ export class BlockingPop {
    * Waits up to `timeoutMs` (undefined: forever) for the head item of the
    * list; rejects with `signal.reason` when `signal` aborts first.
    */
-  take(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Taken> {
-    return new Promise<Taken>((resolve, reject) => {
+  take(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Popped> {
+    return new Promise<Popped>((resolve, reject) => {
       // A closed context must not open a new connection that nothing would close.
       if (this.state === 'closed' || this.mp.closed) {
         reject(translateRedisError(new Error('Connection is closed.')))
@@ -206,7 +182,7 @@ export class BlockingPop {
 
   private async closeOnce(error: () => unknown): Promise<void> {
     this.state = 'closed'
-    registry.get(this.mp)?.delete(this.key)
+    popsOf(this.mp).delete(this.key)
     for (const waiter of this.waiting.splice(0)) waiter.finish({ error: error() })
     for (const waiter of this.inFlight ?? []) waiter.finish({ error: error() })
     // A pop on a connection that is down takes nothing: nothing to wait for.

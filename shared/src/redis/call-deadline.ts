@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { Cluster, type Command, type Redis } from 'ioredis'
 import { ConnectionLost } from '../errors.js'
 import { MAX_TIMER_MS } from '../timers.js'
-import type { RedisClient } from './client.js'
+import type { RedisClient } from './redis-client.js'
 
 /** A connection a command goes through: the client, or a node of a cluster. */
 type Connection = Redis | Cluster

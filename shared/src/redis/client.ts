@@ -9,8 +9,11 @@ import {
   unreachableWithin,
   withdrawAtDeadlines,
 } from './call-deadline.js'
+import type { RedisClient } from './redis-client.js'
 import { holdOpen, refWhileBusy } from './socket-refs.js'
 import { failStrandedCommands } from './stranded-commands.js'
+
+export type { RedisClient } from './redis-client.js'
 
 /**
  * Where Redis is: a URL, ioredis options (which also describe Sentinel:
@@ -22,8 +25,6 @@ export interface ClusterTarget {
   cluster: ClusterNode[]
   options?: ClusterOptions
 }
-
-export type RedisClient = Redis | Cluster
 
 /** How long a connection waits for Redis when `connectTimeoutMs` is not given. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000

@@ -41,6 +41,61 @@ export class ObjectKeys {
   }
 }
 
+/**
+ * The keys beside an object's main key, `<base>:<part>`, by kind, named here
+ * once. Data already in Redis depends on these exact strings (a test pins
+ * them): change one and existing objects are lost.
+ */
+export const KEY_PARTS = {
+  queue: { items: 'items', meta: 'meta', room: 'room' },
+  joinableQueue: { signals: 'signals', finished: 'finished' },
+  pipe: { inbox: (end: number) => `inbox:${end}` },
+  pool: { replies: 'replies', terminated: 'terminated' },
+  semaphore: { holders: 'holders' },
+  /** A lock's fencing counter. A lock kept inside a value, array or condition has its keys under `embedded:`. */
+  lock: { embedded: 'lock', fence: 'fence' },
+  /** How waiters of a lock, semaphore, condition, event or barrier are queued and woken. */
+  waitQueue: { waiters: 'waiters', deadlines: 'deadlines', wakePrefix: 'wake:' },
+  /** The wake list of one process's blocking pops of a list. */
+  blockingPop: { wake: (id: string) => `wake:${id}` },
+} as const
+
+/**
+ * The keys of a joinable queue in BullMQ's layout, `<prefix>:<queue>:<type>`,
+ * as BullMQ's `QueueKeys` names them: BullMQ and bull-board read them.
+ */
+export const BULLMQ_KEY_TYPES = {
+  wait: 'wait',
+  active: 'active',
+  stalled: 'stalled',
+  stalledCheck: 'stalled-check',
+  completed: 'completed',
+  failed: 'failed',
+  delayed: 'delayed',
+  meta: 'meta',
+  id: 'id',
+  events: 'events',
+  marker: 'marker',
+} as const
+
+/** A BullMQ job's lock, beside its hash `<prefix>:<queue>:<id>`. */
+export const BULLMQ_JOB_LOCK = 'lock'
+
+/** Keys of a namespace that belong to no object, `rp:{namespace:kind:name}`: their kinds and names. */
+export const NAMESPACE_KEYS = {
+  /** A serving process's entry: kind `worker`, named by the worker's id. */
+  worker: 'worker',
+  /** The live workers of one joinable queue: kind `workers`, named by the queue. */
+  workersOfQueue: 'workers',
+  /** The joinable queues in use: kind `registry`, name `joinable-queues`. */
+  registry: { kind: 'registry', joinableQueues: 'joinable-queues' },
+} as const
+
+/** The list a blocking wait moves what it popped from `wakeKey` to, until it has the reply. */
+export function receiptKey(wakeKey: string): string {
+  return `${wakeKey}:got`
+}
+
 /** The `SCAN MATCH` pattern for every key of a namespace. */
 export function namespacePattern(namespace: string): string {
   return `${KEY_PREFIX}:{${namespace}:*`

@@ -1,15 +1,15 @@
-import type { Context } from '../context.js'
 import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../errors.js'
 import { isUnreachable, unreachableWithin } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
+import type { Scope } from './scope.js'
 
 const SCRIPT_ERROR = /^([A-Z_]+) (.*)$/s
 
 /** What every object kept in Redis has: its context, name and keys. */
 export abstract class SharedObject {
   readonly name: string
-  protected readonly mp: Context
+  protected readonly mp: Scope
   /** The object's main key. */
   protected readonly key: string
   /** Every key of the object: `objectKeys.part('meta')` and so on. */
@@ -17,7 +17,7 @@ export abstract class SharedObject {
   private readonly kind: string
   private creation: Promise<unknown> | undefined
 
-  constructor(mp: Context, kind: string, name: string) {
+  constructor(mp: Scope, kind: string, name: string) {
     this.mp = mp
     this.kind = kind
     this.objectKeys = mp.keys(kind, name)

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { Cluster, type Redis } from 'ioredis'
-import type { RedisClient } from './client.js'
+import type { RedisClient } from './redis-client.js'
 
 /** Gives back one `holdOpen`; safe to call twice. */
 export type Release = () => void

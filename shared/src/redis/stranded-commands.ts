@@ -1,5 +1,5 @@
 import { Cluster, type Command, type Redis } from 'ioredis'
-import type { RedisClient } from './client.js'
+import type { RedisClient } from './redis-client.js'
 
 interface Queue {
   shift(): { command: Command } | undefined

@@ -1,7 +1,8 @@
 import { checkIndex, describe } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import { IndexError, RedprocTypeError, ValueError } from '../errors.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Lock } from '../synchronize/lock.js'
@@ -23,7 +24,7 @@ export class SharedArray<T extends Json = Json> extends SharedObject {
   private readonly createArguments: string[]
   private lock: Lock | undefined
 
-  constructor(mp: Context, name: string, initial: T[] | number) {
+  constructor(mp: Scope, name: string, initial: T[] | number) {
     super(mp, 'array', name)
     this.createArguments = creationArguments(initial)
   }
@@ -76,7 +77,7 @@ export class SharedArray<T extends Json = Json> extends SharedObject {
    * `await a.getLock().withLock(async () => a.set(0, (await a.get(0)) + 1))`.
    */
   getLock(): Lock {
-    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'array', stem: 'lock' })
+    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'array', stem: KEY_PARTS.lock.embedded })
     return this.lock
   }
 

@@ -1,6 +1,5 @@
 import { checkFiniteNumber } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
-import type { Context } from '../context.js'
 import {
   type CompareAndSetResult,
   checkExpected,
@@ -9,6 +8,8 @@ import {
   etagOf,
   type Versioned,
 } from '../managers/versioned.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
 import { Lock } from '../synchronize/lock.js'
@@ -23,7 +24,7 @@ export class Value<T extends Json = Json> extends SharedObject {
   private readonly initialJson: string
   private lock: Lock | undefined
 
-  constructor(mp: Context, name: string, initial: T | null) {
+  constructor(mp: Scope, name: string, initial: T | null) {
     super(mp, 'value', name)
     this.initialJson = encode(initial, 'initial value')
   }
@@ -57,7 +58,7 @@ export class Value<T extends Json = Json> extends SharedObject {
    * `await v.getLock().withLock(async () => v.set((await v.get()) + 1))`.
    */
   getLock(): Lock {
-    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: 'lock' })
+    this.lock ??= new Lock(this.mp, this.name, {}, { kind: 'value', stem: KEY_PARTS.lock.embedded })
     return this.lock
   }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { Context } from '../context.js'
 import { BrokenBarrierError } from '../errors.js'
 import {
   checkOptions,
@@ -8,10 +7,11 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { blockingClients } from './blocking-clients.js'
 import { checkCount, WaitQueue } from './waiting.js'
 
 const barrierWait = new Script<[number, 0 | 1]>('barrier-wait')
@@ -38,7 +38,7 @@ export class Barrier extends SharedObject {
   readonly timeout: number | undefined
   private readonly queue: WaitQueue
 
-  constructor(mp: Context, name: string, parties: number, options?: BarrierOptions) {
+  constructor(mp: Scope, name: string, parties: number, options?: BarrierOptions) {
     super(mp, 'barrier', name)
     this.parties = checkCount(parties, 'parties', 1)
     this.timeout = checkOptions(options, BARRIER_OPTIONS, 'barrier options').timeout

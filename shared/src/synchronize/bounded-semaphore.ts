@@ -1,4 +1,4 @@
-import type { Context } from '../context.js'
+import type { Scope } from '../redis/scope.js'
 import { Semaphore, type SemaphoreOptions } from './semaphore.js'
 
 /**
@@ -8,7 +8,7 @@ import { Semaphore, type SemaphoreOptions } from './semaphore.js'
 export class BoundedSemaphore extends Semaphore {
   protected override readonly bounded: boolean = true
 
-  constructor(mp: Context, name: string, value = 1, options?: SemaphoreOptions) {
+  constructor(mp: Scope, name: string, value = 1, options?: SemaphoreOptions) {
     super(mp, name, value, options, 'bounded-semaphore')
   }
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
-import type { Context } from '../context.js'
 import { RedprocError, RedprocTypeError } from '../errors.js'
 import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
+import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { blockingClients } from './blocking-clients.js'
 import { LeasedLock } from './leased-lock.js'
 import type { Lock } from './lock.js'
 import { RLock } from './rlock.js'
@@ -31,12 +32,13 @@ export class Condition extends SharedObject implements AsyncDisposable {
   readonly lock: Lock | RLock
   private readonly queue: WaitQueue
 
-  constructor(mp: Context, name: string, lock?: Lock | RLock) {
+  constructor(mp: Scope, name: string, lock?: Lock | RLock) {
     super(mp, 'condition', name)
     if (lock !== undefined && !(lock instanceof LeasedLock)) {
       throw new RedprocTypeError(`the lock of ${this.describe()} must be a Lock or RLock handle`)
     }
-    this.lock = lock ?? new RLock(mp, name, {}, { kind: 'condition', stem: 'lock' })
+    this.lock =
+      lock ?? new RLock(mp, name, {}, { kind: 'condition', stem: KEY_PARTS.lock.embedded })
     this.queue = new WaitQueue(this.objectKeys)
   }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { Context } from '../context.js'
 import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
+import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { blockingClients } from './blocking-clients.js'
 import { Deadline, LISTEN_GRACE_MS, WaitQueue } from './waiting.js'
 
 const eventWait = new Script<number>('event-wait')
@@ -17,7 +17,7 @@ const eventSet = new Script<number>('event-set')
 export class Event extends SharedObject {
   private readonly queue: WaitQueue
 
-  constructor(mp: Context, name: string) {
+  constructor(mp: Scope, name: string) {
     super(mp, 'event', name)
     this.queue = new WaitQueue(this.objectKeys)
   }

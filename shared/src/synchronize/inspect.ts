@@ -1,6 +1,6 @@
-import type { Context } from '../context.js'
-import { namespacePattern, parseKey } from '../redis/keys.js'
+import { KEY_PARTS, namespacePattern, parseKey } from '../redis/keys.js'
 import { scanKeys } from '../redis/scan.js'
+import type { Scope } from '../redis/scope.js'
 
 /** A lock or rlock: who holds it, under which fencing token, and who waits. */
 export interface LockState {
@@ -73,7 +73,7 @@ const PRIMITIVES = new Set([
  * listed. Walks the namespace's keys with SCAN, so it costs time in
  * proportion to them: for monitoring, not for a hot path.
  */
-export async function inspectSync(mp: Context): Promise<SyncState[]> {
+export async function inspectSync(mp: Scope): Promise<SyncState[]> {
   const found = new Map<string, { kind: string; name: string; embeddedLock: boolean }>()
   for await (const key of scanKeys(mp.redis, namespacePattern(mp.options.namespace))) {
     const parts = parseKey(mp.options.namespace, key)
@@ -99,7 +99,7 @@ export async function inspectSync(mp: Context): Promise<SyncState[]> {
 }
 
 function readPrimitive(
-  mp: Context,
+  mp: Scope,
   kind: string,
   name: string,
   nowMs: number,
@@ -122,8 +122,8 @@ function readPrimitive(
 
 /** Replies of a pipeline of one object's keys (one hash slot, so it works on a cluster too). */
 async function pipelined(
-  mp: Context,
-  build: (pipeline: ReturnType<Context['redis']['pipeline']>) => void,
+  mp: Scope,
+  build: (pipeline: ReturnType<Scope['redis']['pipeline']>) => void,
 ): Promise<unknown[]> {
   const pipeline = mp.redis.pipeline()
   build(pipeline)
@@ -140,20 +140,20 @@ function liveWaiters(deadlines: Record<string, string>, nowMs: number): number {
 }
 
 async function readLock(
-  mp: Context,
+  mp: Scope,
   kind: 'lock' | 'rlock',
   name: string,
   nowMs: number,
   owner?: string,
 ): Promise<LockState> {
   const keys = mp.keys(owner ?? kind, name)
-  const stem = owner === undefined ? '' : 'lock:'
-  const holdKey = owner === undefined ? keys.base : keys.part('lock')
+  const stem = owner === undefined ? '' : `${KEY_PARTS.lock.embedded}:`
+  const holdKey = owner === undefined ? keys.base : keys.part(KEY_PARTS.lock.embedded)
   const [hold, lease, deadlines] = (await pipelined(mp, (p) =>
     p
       .get(holdKey)
       .pttl(holdKey)
-      .hgetall(keys.part(`${stem}deadlines`)),
+      .hgetall(keys.part(`${stem}${KEY_PARTS.waitQueue.deadlines}`)),
   )) as [string | null, number, Record<string, string>]
   // The hold is 'owner:fence|level' (lock-acquire.lua).
   const match = hold === null ? null : /^(.*):(\d+)\|(\d+)$/s.exec(hold)
@@ -171,7 +171,7 @@ async function readLock(
 }
 
 async function readSemaphore(
-  mp: Context,
+  mp: Scope,
   kind: 'semaphore' | 'bounded-semaphore',
   name: string,
   nowMs: number,
@@ -180,8 +180,8 @@ async function readSemaphore(
   const [state, holders, deadlines] = (await pipelined(mp, (p) =>
     p
       .hgetall(keys.base)
-      .zrangebyscore(keys.part('holders'), nowMs, '+inf', 'WITHSCORES')
-      .hgetall(keys.part('deadlines')),
+      .zrangebyscore(keys.part(KEY_PARTS.semaphore.holders), nowMs, '+inf', 'WITHSCORES')
+      .hgetall(keys.part(KEY_PARTS.waitQueue.deadlines)),
   )) as [Record<string, string>, string[], Record<string, string>]
   if (state.initial === undefined) return undefined
   const permits: SemaphoreState['holders'] = []
@@ -200,13 +200,13 @@ async function readSemaphore(
 }
 
 async function readBarrier(
-  mp: Context,
+  mp: Scope,
   name: string,
   nowMs: number,
 ): Promise<BarrierState | undefined> {
   const keys = mp.keys('barrier', name)
   const [state, waiters] = (await pipelined(mp, (p) =>
-    p.hgetall(keys.base).zcount(keys.part('waiters'), nowMs, '+inf'),
+    p.hgetall(keys.base).zcount(keys.part(KEY_PARTS.waitQueue.waiters), nowMs, '+inf'),
   )) as [Record<string, string>, number]
   if (state.parties === undefined) return undefined
   return {
@@ -220,15 +220,17 @@ async function readBarrier(
   }
 }
 
-async function readEvent(mp: Context, name: string, nowMs: number): Promise<EventState> {
+async function readEvent(mp: Scope, name: string, nowMs: number): Promise<EventState> {
   const keys = mp.keys('event', name)
   const [set, waiters] = (await pipelined(mp, (p) =>
-    p.exists(keys.base).zcount(keys.part('waiters'), nowMs, '+inf'),
+    p.exists(keys.base).zcount(keys.part(KEY_PARTS.waitQueue.waiters), nowMs, '+inf'),
   )) as [number, number]
   return { kind: 'event', name, set: set === 1, waiters }
 }
 
-async function readCondition(mp: Context, name: string, nowMs: number): Promise<ConditionState> {
-  const deadlines = await mp.redis.hgetall(mp.keys('condition', name).part('deadlines'))
+async function readCondition(mp: Scope, name: string, nowMs: number): Promise<ConditionState> {
+  const deadlines = await mp.redis.hgetall(
+    mp.keys('condition', name).part(KEY_PARTS.waitQueue.deadlines),
+  )
   return { kind: 'condition', name, waiters: liveWaiters(deadlines, nowMs) }
 }

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js'
+import type { Scope } from '../redis/scope.js'
 import { timerDelay } from '../timers.js'
 
 export interface LeaseCallbacks {
@@ -20,7 +20,7 @@ export class Lease {
   private timer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly keeper: LeaseKeeper,
+    private readonly keeper: ContextLeases,
     readonly ttlMs: number,
     private readonly callbacks: LeaseCallbacks,
   ) {
@@ -77,7 +77,7 @@ export class Lease {
 }
 
 /** Every active lease of one context, so closing the context ends them all. */
-class LeaseKeeper {
+class ContextLeases {
   private readonly leases = new Set<Lease>()
   private closed = false
 
@@ -101,16 +101,14 @@ class LeaseKeeper {
   }
 }
 
-const byContext = new WeakMap<Context, LeaseKeeper>()
+const LEASES: unique symbol = Symbol('redproc.leases')
 
 /** Starts renewing a hold of `mp` every `ttlMs / 3` until it ends or `mp` closes. */
-export function startLease(mp: Context, ttlMs: number, callbacks: LeaseCallbacks): Lease {
-  let keeper = byContext.get(mp)
-  if (!keeper) {
-    const created = new LeaseKeeper()
-    keeper = created
-    byContext.set(mp, created)
+export function startLease(mp: Scope, ttlMs: number, callbacks: LeaseCallbacks): Lease {
+  const keeper = mp.shared(LEASES, () => {
+    const created = new ContextLeases()
     mp.onClose(() => created.close())
-  }
+    return created
+  })
   return keeper.start(ttlMs, callbacks)
 }

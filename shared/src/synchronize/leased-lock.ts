@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
-import type { Context } from '../context.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
 import {
   checkOptions,
@@ -9,10 +8,12 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { blockingClients } from './blocking-clients.js'
 import { type Lease, startLease } from './lease.js'
 import {
   type AcquireOptions,
@@ -75,7 +76,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   private current: Hold | undefined
 
   protected constructor(
-    mp: Context,
+    mp: Scope,
     name: string,
     options: LockOptions | undefined,
     reentrant: boolean,
@@ -87,7 +88,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     this.embedded = placement.stem !== undefined
     const stem = placement.stem === undefined ? '' : `${placement.stem}:`
     this.holdKey = placement.stem === undefined ? this.key : this.objectKeys.part(placement.stem)
-    this.fenceKey = this.objectKeys.part(`${stem}fence`)
+    this.fenceKey = this.objectKeys.part(`${stem}${KEY_PARTS.lock.fence}`)
     this.queue = new WaitQueue(this.objectKeys, stem)
   }
 

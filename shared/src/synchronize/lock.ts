@@ -1,4 +1,4 @@
-import type { Context } from '../context.js'
+import type { Scope } from '../redis/scope.js'
 import { LeasedLock, type LockOptions, type LockPlacement } from './leased-lock.js'
 
 /**
@@ -17,7 +17,7 @@ import { LeasedLock, type LockOptions, type LockPlacement } from './leased-lock.
  */
 export class Lock extends LeasedLock {
   constructor(
-    mp: Context,
+    mp: Scope,
     name: string,
     options?: LockOptions,
     placement: LockPlacement = { kind: 'lock' },

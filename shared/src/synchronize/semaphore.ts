@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
-import type { Context } from '../context.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
 import {
   checkOptions,
@@ -9,10 +8,12 @@ import {
   type Schema,
   type TimeoutOptions,
 } from '../options.js'
+import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
+import { KEY_PARTS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { blockingClients } from './blocking-clients.js'
 import { type Lease, startLease } from './lease.js'
 import {
   type AcquireOptions,
@@ -66,19 +67,13 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
   /** The permits this handle holds, latest last. */
   private readonly permits: Permit[] = []
 
-  constructor(
-    mp: Context,
-    name: string,
-    value = 1,
-    options?: SemaphoreOptions,
-    kind = 'semaphore',
-  ) {
+  constructor(mp: Scope, name: string, value = 1, options?: SemaphoreOptions, kind = 'semaphore') {
     super(mp, kind, name)
     this.initial = checkCount(value, 'semaphore initial value', 0)
     this.ttl =
       checkOptions(options, SEMAPHORE_OPTIONS, 'semaphore options').ttl ?? SEMAPHORE_DEFAULTS.ttl
     this.queue = new WaitQueue(this.objectKeys)
-    this.holders = this.objectKeys.part('holders')
+    this.holders = this.objectKeys.part(KEY_PARTS.semaphore.holders)
   }
 
   /**

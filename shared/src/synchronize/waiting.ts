@@ -1,7 +1,7 @@
 import { checkIndex } from '../arguments.js'
 import { ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import type { ObjectKeys } from '../redis/keys.js'
+import { KEY_PARTS, type ObjectKeys } from '../redis/keys.js'
 
 /**
  * The longest a waiter blocks before it checks again. Waiters that hold no
@@ -24,9 +24,9 @@ export class WaitQueue {
   readonly wakePrefix: string
 
   constructor(keys: ObjectKeys, stem = '') {
-    this.waiters = keys.part(`${stem}waiters`)
-    this.deadlines = keys.part(`${stem}deadlines`)
-    this.wakePrefix = keys.part(`${stem}wake:`)
+    this.waiters = keys.part(`${stem}${KEY_PARTS.waitQueue.waiters}`)
+    this.deadlines = keys.part(`${stem}${KEY_PARTS.waitQueue.deadlines}`)
+    this.wakePrefix = keys.part(`${stem}${KEY_PARTS.waitQueue.wakePrefix}`)
   }
 
   /** The list a waiter blocks on, and a release pushes to. */

@@ -1,4 +1,4 @@
-import type { ObjectKeys } from '../redis/keys.js'
+import { BULLMQ_JOB_LOCK, BULLMQ_KEY_TYPES, type ObjectKeys } from '../../redis/keys.js'
 
 /** The BullMQ keys a joinable queue's scripts touch. */
 export interface BullmqKeys {
@@ -39,22 +39,22 @@ export class BullmqLayout {
     this.jobKeyPrefix = `${this.prefix}:${this.queueName}:`
     const key = (type: string) => `${this.jobKeyPrefix}${type}`
     this.keys = {
-      wait: key('wait'),
-      active: key('active'),
-      stalled: key('stalled'),
-      stalledCheck: key('stalled-check'),
-      completed: key('completed'),
-      failed: key('failed'),
-      delayed: key('delayed'),
-      meta: key('meta'),
-      id: key('id'),
-      events: key('events'),
-      marker: key('marker'),
+      wait: key(BULLMQ_KEY_TYPES.wait),
+      active: key(BULLMQ_KEY_TYPES.active),
+      stalled: key(BULLMQ_KEY_TYPES.stalled),
+      stalledCheck: key(BULLMQ_KEY_TYPES.stalledCheck),
+      completed: key(BULLMQ_KEY_TYPES.completed),
+      failed: key(BULLMQ_KEY_TYPES.failed),
+      delayed: key(BULLMQ_KEY_TYPES.delayed),
+      meta: key(BULLMQ_KEY_TYPES.meta),
+      id: key(BULLMQ_KEY_TYPES.id),
+      events: key(BULLMQ_KEY_TYPES.events),
+      marker: key(BULLMQ_KEY_TYPES.marker),
     }
   }
 
   /** The key of the lock a consumer holds on job `id` while it has it. */
   lockKey(id: string): string {
-    return `${this.jobKeyPrefix}${id}:lock`
+    return `${this.jobKeyPrefix}${id}:${BULLMQ_JOB_LOCK}`
   }
 }

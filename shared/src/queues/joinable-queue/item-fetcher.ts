@@ -1,15 +1,7 @@
-import { Empty, ShutDown } from '../errors.js'
-import { outsideDeadlines, unreachableWithin } from '../redis/call-deadline.js'
-import { timerDelay } from '../timers.js'
-import type { Taken } from './lease-keeper.js'
-
-/** What a queue's state says about shutdown: not shut down, graceful or immediate. */
-export type ShutdownState = '' | 'graceful' | 'immediate'
-
-export interface TakeResult {
-  shutdown: ShutdownState
-  items: Taken[]
-}
+import { Empty, ShutDown } from '../../errors.js'
+import { outsideDeadlines, unreachableWithin } from '../../redis/call-deadline.js'
+import { timerDelay } from '../../timers.js'
+import type { ShutdownState, Taken, TakeResult } from './items.js'
 
 /** What the fetcher needs from its queue. */
 export interface ItemSource {

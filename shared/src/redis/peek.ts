@@ -1,8 +1,8 @@
 import { blockingSeconds } from '../arguments.js'
-import type { Context } from '../context.js'
-import { isUnreachable, outsideDeadlines, unreachableWithin } from '../redis/call-deadline.js'
-import { type RedisClient, translateRedisError } from '../redis/client.js'
 import { longTimeout } from '../timers.js'
+import { isUnreachable, outsideDeadlines, unreachableWithin } from './call-deadline.js'
+import { type RedisClient, translateRedisError } from './client.js'
+import type { Scope } from './scope.js'
 
 interface Watcher {
   readonly deadline: number | undefined
@@ -10,7 +10,12 @@ interface Watcher {
   finish(outcome: { ready: boolean } | { error: unknown }): void
 }
 
-const registry = new WeakMap<Context, Map<string, Peek>>()
+/** One per context and list: the watchers of a process share one connection. */
+const PEEKS: unique symbol = Symbol('redproc.peeks')
+
+function peeksOf(mp: Scope): Map<string, Peek> {
+  return mp.shared(PEEKS, () => new Map<string, Peek>())
+}
 
 /**
  * Waits until a list has an entry, without taking it: `Connection.poll`.
@@ -23,7 +28,7 @@ const registry = new WeakMap<Context, Map<string, Peek>>()
  * any more is ended.
  */
 export class Peek {
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly key: string
   private readonly watchers = new Set<Watcher>()
   private client: Promise<RedisClient> | undefined
@@ -34,17 +39,13 @@ export class Peek {
   /** How many times a wait was ended by cutting its connection. */
   private cuts = 0
 
-  private constructor(mp: Context, key: string) {
+  private constructor(mp: Scope, key: string) {
     this.mp = mp
     this.key = key
   }
 
-  static of(mp: Context, key: string): Peek {
-    let peeks = registry.get(mp)
-    if (!peeks) {
-      peeks = new Map()
-      registry.set(mp, peeks)
-    }
+  static of(mp: Scope, key: string): Peek {
+    const peeks = peeksOf(mp)
     let peek = peeks.get(key)
     if (!peek) {
       peek = new Peek(mp, key)
@@ -130,7 +131,7 @@ export class Peek {
 
   private close(): void {
     this.closed = true
-    registry.get(this.mp)?.delete(this.key)
+    peeksOf(this.mp).delete(this.key)
     for (const watcher of this.watchers) {
       watcher.finish({ error: translateRedisError(new Error('Connection is closed.')) })
     }

@@ -1,5 +1,5 @@
-import type { Context } from '../context.js'
-import type { RedisClient } from '../redis/client.js'
+import type { RedisClient } from './client.js'
+import type { Scope } from './scope.js'
 
 /**
  * Called with each message of a channel, and with `null` once the channel is
@@ -21,7 +21,7 @@ class SignalHub {
     { listeners: Set<Listener>; ready: Promise<unknown> }
   >()
 
-  constructor(private readonly mp: Context) {}
+  constructor(private readonly mp: Scope) {}
 
   /**
    * Calls `listener` with each message on `channel`. Resolves once Redis has
@@ -90,14 +90,9 @@ class SignalHub {
   }
 }
 
-const hubs = new WeakMap<Context, SignalHub>()
+const HUB: unique symbol = Symbol('redproc.signalHub')
 
 /** The signal hub of `mp`; its connection closes with the context. */
-export function signalHub(mp: Context): SignalHub {
-  let hub = hubs.get(mp)
-  if (!hub) {
-    hub = new SignalHub(mp)
-    hubs.set(mp, hub)
-  }
-  return hub
+export function signalHub(mp: Scope): SignalHub {
+  return mp.shared(HUB, () => new SignalHub(mp))
 }

@@ -1,7 +1,8 @@
 import { blockingSeconds } from '../arguments.js'
-import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
-import { closeClient, openClient, type RedisClient } from '../redis/client.js'
+import { closeClient, type RedisClient } from './client.js'
+import { receiptKey } from './keys.js'
+import type { Scope } from './scope.js'
 
 /** What a wait on a connection that died gives. */
 const DROPPED: unique symbol = Symbol('redproc.dropped')
@@ -19,7 +20,7 @@ class BlockingClients {
   private readonly open = new Set<RedisClient>()
   private closed = false
 
-  constructor(private readonly mp: Context) {}
+  constructor(private readonly mp: Scope) {}
 
   /**
    * Waits for a wake-up pushed to `key`: the popped item, or null when
@@ -29,7 +30,7 @@ class BlockingClients {
    * blocking on for a wake-up that already came.
    */
   async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
-    const receipt = `${key}:got`
+    const receipt = receiptKey(key)
     const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     for (;;) {
       const left = end === undefined ? undefined : Math.max(0, end - performance.now())
@@ -58,8 +59,7 @@ class BlockingClients {
     if (this.closed || this.mp.closed) throw new ConnectionLost('the context is closed')
     const reused = this.idle.pop()
     if (reused) return reused
-    const { redis, logger, connectTimeoutMs } = this.mp.options
-    const client = await openClient(redis, logger, connectTimeoutMs)
+    const client = await this.mp.openBlockingClient({ closedBy: 'caller' })
     if (this.closed) {
       await closeClient(client)
       throw new ConnectionLost('the context is closed')
@@ -114,16 +114,13 @@ class BlockingClients {
   }
 }
 
-const byContext = new WeakMap<Context, BlockingClients>()
+const CLIENTS: unique symbol = Symbol('redproc.blockingClients')
 
 /** The blocking clients of `mp`, closed with it. */
-export function blockingClients(mp: Context): BlockingClients {
-  let clients = byContext.get(mp)
-  if (!clients) {
+export function blockingClients(mp: Scope): BlockingClients {
+  return mp.shared(CLIENTS, () => {
     const created = new BlockingClients(mp)
-    clients = created
-    byContext.set(mp, created)
     mp.onClose(() => created.close())
-  }
-  return clients
+    return created
+  })
 }

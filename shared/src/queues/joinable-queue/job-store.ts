@@ -1,8 +1,8 @@
-import { decode, decodeOptional, encode, type Json } from '../codec.js'
-import { Script } from '../redis/script.js'
+import { decode, decodeOptional, encode, type Json } from '../../codec.js'
+import { Script } from '../../redis/script.js'
 import type { BullmqLayout } from './bullmq-layout.js'
+import type { Taken } from './items.js'
 import type { Exchange } from './job-scripts.js'
-import type { Taken } from './lease-keeper.js'
 
 const putJobsScript = new Script<string[]>('joinable-queue-put-jobs')
 const jobScript = new Script<string[] | null>('joinable-queue-job')

@@ -1,6 +1,6 @@
-import { checkIndex } from '../arguments.js'
-import { encode, type Json } from '../codec.js'
-import { RedprocError, RedprocTypeError, ValueError } from '../errors.js'
+import { checkIndex } from '../../arguments.js'
+import { encode, type Json } from '../../codec.js'
+import { RedprocError, RedprocTypeError, ValueError } from '../../errors.js'
 import type { PreparedJob } from './job-store.js'
 
 /** BullMQ's `KeepJobs`: keep finished jobs up to an age and/or a count. */

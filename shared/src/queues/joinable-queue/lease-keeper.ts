@@ -1,17 +1,11 @@
-import type { Context } from '../context.js'
-import { Script } from '../redis/script.js'
-import { timerDelay } from '../timers.js'
+import type { Scope } from '../../redis/scope.js'
+import { Script } from '../../redis/script.js'
+import { timerDelay } from '../../timers.js'
 import type { BullmqLayout } from './bullmq-layout.js'
+import type { Taken } from './items.js'
 
 const renewScript = new Script<number[]>('joinable-queue-renew')
 const recoverScript = new Script<string[] | null>('joinable-queue-recover')
-
-/** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
-export interface Taken {
-  readonly id: string
-  readonly token: string
-  readonly data: string
-}
 
 /**
  * Keeps the leases of one consumer handle alive, and recovers the items of
@@ -32,7 +26,7 @@ export class LeaseKeeper {
   private closed = false
 
   constructor(
-    private readonly mp: Context,
+    private readonly mp: Scope,
     private readonly layout: BullmqLayout,
     /** The queue's state hash and signal channel: the check counts what it drops. */
     private readonly queue: { readonly key: string; readonly channel: string },

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Context } from '../context.js'
-import { listQueues } from '../queues/queue-registry.js'
+import { NAMESPACE_KEYS } from '../redis/keys.js'
+import type { Scope } from '../redis/scope.js'
 import { timerDelay } from '../timers.js'
+import { listQueues } from './queue-registry.js'
 
 /** What a serving process tells the others about itself, refreshed every heartbeat. */
 export interface WorkerInfo {
@@ -39,11 +40,11 @@ export class WorkerHeartbeat {
   readonly host = hostname()
   readonly id =
     `${this.host.replace(/[^A-Za-z0-9.-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`
-  private readonly mp: Context
+  private readonly mp: Scope
   private readonly intervalMs: number
   private timer: NodeJS.Timeout | undefined
 
-  constructor(mp: Context, intervalMs: number) {
+  constructor(mp: Scope, intervalMs: number) {
     this.mp = mp
     this.intervalMs = intervalMs
   }
@@ -54,7 +55,7 @@ export class WorkerHeartbeat {
       const entry = info()
       const now = entry.lastSeenAt
       const ttl = this.intervalMs * MISSED_BEATS
-      const key = this.mp.keys('worker', this.id).base
+      const key = this.mp.keys(NAMESPACE_KEYS.worker, this.id).base
       await this.mp.redis.set(key, JSON.stringify(entry), 'PX', ttl)
       await this.mp.redis.zadd(registryKey(this.mp, entry.queue), now + ttl, this.id)
     }
@@ -69,7 +70,7 @@ export class WorkerHeartbeat {
   /** Stops beating and removes the entry at once, rather than letting it expire. */
   async stop(queue: string): Promise<void> {
     clearInterval(this.timer)
-    await this.mp.redis.del(this.mp.keys('worker', this.id).base)
+    await this.mp.redis.del(this.mp.keys(NAMESPACE_KEYS.worker, this.id).base)
     await this.mp.redis.zrem(registryKey(this.mp, queue), this.id)
   }
 }
@@ -78,7 +79,7 @@ export class WorkerHeartbeat {
  * The live workers of `queue`, or of every queue of the namespace; entries of
  * dead ones are pruned on the way.
  */
-export async function listWorkers(mp: Context, queue?: string): Promise<WorkerInfo[]> {
+export async function listWorkers(mp: Scope, queue?: string): Promise<WorkerInfo[]> {
   if (queue === undefined) {
     const queues = await listQueues(mp)
     return (await Promise.all(queues.map((name) => listWorkers(mp, name)))).flat()
@@ -87,7 +88,9 @@ export async function listWorkers(mp: Context, queue?: string): Promise<WorkerIn
   const now = Date.now()
   await mp.redis.zremrangebyscore(registry, '-inf', now)
   const ids = await mp.redis.zrange(registry, 0, -1)
-  const entries = await Promise.all(ids.map((id) => mp.redis.get(mp.keys('worker', id).base)))
+  const entries = await Promise.all(
+    ids.map((id) => mp.redis.get(mp.keys(NAMESPACE_KEYS.worker, id).base)),
+  )
   return entries.flatMap((entry) => (entry === null ? [] : [JSON.parse(entry) as WorkerInfo]))
 }
 
@@ -104,7 +107,7 @@ export class ListedTasks {
   private reading: Promise<Set<string>> | undefined
 
   constructor(
-    private readonly mp: Context,
+    private readonly mp: Scope,
     private readonly queue: string,
     private readonly selfId: string,
   ) {}
@@ -126,6 +129,6 @@ export class ListedTasks {
   }
 }
 
-function registryKey(mp: Context, queue: string): string {
-  return mp.keys('workers', queue).base
+function registryKey(mp: Scope, queue: string): string {
+  return mp.keys(NAMESPACE_KEYS.workersOfQueue, queue).base
 }

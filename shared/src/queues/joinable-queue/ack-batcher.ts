@@ -1,4 +1,4 @@
-import type { Taken } from './lease-keeper.js'
+import type { Taken } from './items.js'
 
 /** Acks written per script call. */
 const ACK_CHUNK = 1000

@@ -1,4 +1,4 @@
-import { checkOptions, option, type Schema } from '../options.js'
+import { checkOptions, option, type Schema } from '../../options.js'
 import { deadlineOf } from './wakeup.js'
 
 export interface JoinableQueueOptions {

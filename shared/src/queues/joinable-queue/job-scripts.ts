@@ -1,8 +1,7 @@
-import type { RedisClient } from '../redis/client.js'
-import { Script } from '../redis/script.js'
+import type { RedisClient } from '../../redis/client.js'
+import { Script } from '../../redis/script.js'
 import type { BullmqLayout } from './bullmq-layout.js'
-import type { ShutdownState, TakeResult } from './item-fetcher.js'
-import type { Taken } from './lease-keeper.js'
+import type { ShutdownState, Taken, TakeResult } from './items.js'
 
 const putScript = new Script<number>('joinable-queue-put')
 const takeScript = new Script<string[]>('joinable-queue-take')

@@ -1,4 +1,4 @@
-import { timerDelay } from '../timers.js'
+import { timerDelay } from '../../timers.js'
 
 /**
  * How often a wait that relies on a published message checks Redis anyway.

@@ -1,0 +1,16 @@
+// What a joinable queue hands its consumers: the items taken, and what came with them.
+
+/** One item a consumer took: the BullMQ job id, the token its lock holds, its JSON. */
+export interface Taken {
+  readonly id: string
+  readonly token: string
+  readonly data: string
+}
+
+/** What a queue's state says about shutdown: not shut down, graceful or immediate. */
+export type ShutdownState = '' | 'graceful' | 'immediate'
+
+export interface TakeResult {
+  shutdown: ShutdownState
+  items: Taken[]
+}
