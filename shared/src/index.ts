@@ -19,6 +19,7 @@ export type { PipeOptions } from './connection/pipe.js'
 export { type ConnectOptions, Context, type ContextOptions, connect } from './context.js'
 export type { DropOptions } from './drop.js'
 export {
+  AbortError,
   AuthenticationError,
   BrokenBarrierError,
   ConnectionLost,
@@ -149,8 +150,10 @@ export {
   type SemaphoreState,
   type SyncState,
 } from './synchronize/inspect.js'
+export type { LeaseOptions } from './synchronize/lease.js'
 export type { LeasedLock, LockOptions } from './synchronize/leased-lock.js'
 export { Lock } from './synchronize/lock.js'
 export { RLock } from './synchronize/rlock.js'
 export { Semaphore, type SemaphoreOptions } from './synchronize/semaphore.js'
 export type { AcquireOptions } from './synchronize/waiting.js'
+export type { WaitOptions } from './waits.js'

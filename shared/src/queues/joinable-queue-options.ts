@@ -1,5 +1,8 @@
 import { checkOptions, option, type Schema } from '../options.js'
+import { throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../waits.js'
 import { deadlineOf } from './wakeup.js'
+
+export type { WaitOptions }
 
 export interface JoinableQueueOptions {
   /**
@@ -51,14 +54,6 @@ export const JOINABLE_QUEUE_DEFAULTS: ResolvedJoinableQueueOptions = {
   keepEvents: 0,
 }
 
-/** The options of every call that may wait. */
-export interface WaitOptions {
-  /** The longest to wait, in ms. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
-}
-
 /** The options of put() and get(). */
 export interface BlockingOptions extends WaitOptions {
   /** Python's `block`: false fails at once with FULL or EMPTY instead of waiting. @default true */
@@ -78,8 +73,6 @@ const SCHEMA: Schema<JoinableQueueOptions> = {
   keepEvents: option.integer(0),
 }
 
-const WAIT_OPTIONS: Schema<WaitOptions> = { timeout: option.timeout, signal: option.signal }
-
 const BLOCKING_OPTIONS: Schema<BlockingOptions> = { ...WAIT_OPTIONS, block: option.boolean }
 
 const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
@@ -90,7 +83,10 @@ export function resolveOptions(
   return { ...JOINABLE_QUEUE_DEFAULTS, ...checkOptions(options, SCHEMA, 'joinable queue options') }
 }
 
-/** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */
+/**
+ * A wait's options, checked: its timeout, the `performance.now()` time it
+ * ends, its signal (`ABORTED` at once when it has aborted).
+ */
 export function checkWaitOptions(
   options: WaitOptions | undefined,
   method: string,
@@ -100,6 +96,7 @@ export function checkWaitOptions(
   signal: AbortSignal | undefined
 } {
   const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
+  throwIfAborted(signal, method)
   return { timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
 }
 
@@ -109,6 +106,7 @@ export function checkBlockingOptions(
   method: string,
 ): ReturnType<typeof checkWaitOptions> & { block: boolean } {
   const { block, timeout, signal } = checkOptions(options, BLOCKING_OPTIONS, `${method}() options`)
+  throwIfAborted(signal, method)
   return { block: block ?? true, timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
 }
 

@@ -9,6 +9,7 @@ import { isUnreachable, withinDeadline } from '../redis/call-deadline.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { deleteKeys } from '../redis/delete-keys.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { failAborted, throwIfAborted } from '../waits.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
 import { ItemFetcher, type TakeResult } from './item-fetcher.js'
@@ -52,7 +53,7 @@ export type {
 export interface GetJobOptions {
   /** Ms to wait for the job to finish before answering with its state then. @default 0 */
   wait?: number
-  /** Gives up the wait, failing with the signal's reason. */
+  /** Gives up the wait: ABORTED, with the signal's reason as `cause`. */
   signal?: AbortSignal
 }
 
@@ -155,8 +156,10 @@ export class JoinableQueue<T extends Json = Json>
     const text = encode(item, 'item')
     const { block, timeoutMs, deadline, signal } = checkBlockingOptions(options, 'put')
     this.checkOpen()
-    await withinDeadline(block ? timeoutMs : 0, () =>
-      this.putTexts([text], block, deadline, signal, timeoutMs),
+    await failAborted(signal, 'put', () =>
+      withinDeadline(block ? timeoutMs : 0, () =>
+        this.putTexts([text], block, deadline, signal, timeoutMs),
+      ),
     )
   }
 
@@ -179,7 +182,9 @@ export class JoinableQueue<T extends Json = Json>
     const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
     if (texts.length === 0) return
-    await withinDeadline(timeoutMs, () => this.putTexts(texts, true, deadline, signal, timeoutMs))
+    await failAborted(signal, 'putMany', () =>
+      withinDeadline(timeoutMs, () => this.putTexts(texts, true, deadline, signal, timeoutMs)),
+    )
   }
 
   /**
@@ -246,7 +251,9 @@ export class JoinableQueue<T extends Json = Json>
   async join(options: WaitOptions = {}): Promise<void> {
     const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'join')
     this.checkOpen()
-    await withinDeadline(timeoutMs, () => this.joinBy(deadline, signal, timeoutMs))
+    await failAborted(signal, 'join', () =>
+      withinDeadline(timeoutMs, () => this.joinBy(deadline, signal, timeoutMs)),
+    )
   }
 
   private async joinBy(
@@ -570,8 +577,11 @@ export class JoinableQueue<T extends Json = Json>
   async getJob(id: string, options: GetJobOptions = {}): Promise<JobInfo | undefined> {
     checkJobLookupId(id)
     const { wait: timeoutMs, signal } = checkOptions(options, GET_JOB_OPTIONS, 'getJob() options')
+    throwIfAborted(signal, 'getJob')
     this.checkOpen()
-    return withinDeadline(timeoutMs, () => this.readJob(id, timeoutMs, signal))
+    return failAborted(signal, 'getJob', () =>
+      withinDeadline(timeoutMs, () => this.readJob(id, timeoutMs, signal)),
+    )
   }
 
   private async readJob(
@@ -605,8 +615,10 @@ export class JoinableQueue<T extends Json = Json>
     const { block, timeoutMs, signal } = checkBlockingOptions(options, 'get')
     this.checkOpen()
     this.engage()
-    const item = await withinDeadline(block ? timeoutMs : 0, () =>
-      block ? this.fetcher.get(timeoutMs, signal) : this.fetcher.getNowait(),
+    const item = await failAborted(signal, 'get', () =>
+      withinDeadline(block ? timeoutMs : 0, () =>
+        block ? this.fetcher.get(timeoutMs, signal) : this.fetcher.getNowait(),
+      ),
     )
     return { id: item.id, data: decode(item.data, this.describe()) as T }
   }

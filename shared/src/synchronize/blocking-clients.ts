@@ -2,6 +2,8 @@ import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, openClient, type RedisClient } from '../redis/client.js'
+import { abortedError, whenAborted } from '../waits.js'
+import { receiptOf } from './waiting.js'
 
 /** What a wait on a connection that died gives. */
 const DROPPED: unique symbol = Symbol('redproc.dropped')
@@ -27,13 +29,24 @@ class BlockingClients {
    * than vanishing (BLPOP): if the connection dies before the reply arrives,
    * the receipt still holds it, and the wait takes it from there instead of
    * blocking on for a wake-up that already came.
+   *
+   * When `signal` aborts, the connection is cut and the wait fails with
+   * `ABORTED` (as `what`), taking nothing: a wake-up that came meanwhile is
+   * left on the list or in its receipt, for the waiter's way out to find.
    */
-  async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
-    const receipt = `${key}:got`
+  async popWake(
+    key: string,
+    timeoutMs: number | undefined,
+    signal?: AbortSignal,
+    what = 'wait',
+  ): Promise<string | null> {
+    const receipt = receiptOf(key)
     const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     for (;;) {
+      if (signal?.aborted) throw abortedError(signal, what)
       const left = end === undefined ? undefined : Math.max(0, end - performance.now())
-      const outcome = await this.moveWake(key, receipt, left)
+      const outcome = await this.moveWake(key, receipt, left, signal)
+      if (signal?.aborted) throw abortedError(signal, what)
       if (outcome === DROPPED) {
         const late = await this.mp.redis.lpop(receipt)
         if (late !== null) return late
@@ -68,16 +81,27 @@ class BlockingClients {
     return client
   }
 
-  /** One BLMOVE from `key` to `receipt`; DROPPED when the connection died first. */
+  /**
+   * One BLMOVE from `key` to `receipt`; DROPPED when the connection died
+   * first, or was cut because `signal` aborted.
+   */
   private async moveWake(
     key: string,
     receipt: string,
     timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<string | null | typeof DROPPED> {
     const client = await this.borrow()
     let healthy = false
     let onClose: (() => void) | undefined
     let closed = false
+    // Cutting the connection is the one way to end a BLMOVE at once.
+    const cut = () => {
+      closed = true
+      client.disconnect()
+    }
+    const stopListening = whenAborted(signal, cut)
+    if (signal?.aborted) cut()
     const dropped = new Promise<typeof DROPPED>((resolve) => {
       onClose = () => {
         closed = true
@@ -94,10 +118,12 @@ class BlockingClients {
         .catch((error: unknown) => (closed ? DROPPED : Promise.reject(error)))
       const item = await Promise.race([moved, dropped])
       if (item === DROPPED) return DROPPED
-      healthy = true
-      if (item !== null) client.del(receipt).catch(() => {})
+      healthy = !closed // an abort may cut the connection after the reply came
+      // Kept when aborted: the waiter's way out reads the wake-up from the receipt.
+      if (item !== null && !signal?.aborted) client.del(receipt).catch(() => {})
       return item
     } finally {
+      stopListening()
       client.off('close', onClose as () => void)
       this.giveBack(client, healthy)
     }
