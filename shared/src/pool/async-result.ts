@@ -64,11 +64,11 @@ export class AsyncResult<T> {
   }
 
   /** Waits until ready or `timeout` ms; true when ready. `ABORTED` when `signal` aborts first. */
-  wait(options?: WaitOptions): Promise<boolean> {
+  async wait(options?: WaitOptions): Promise<boolean> {
     return this.waitFor(options, 'wait')
   }
 
-  private waitFor(options: WaitOptions | undefined, method: string): Promise<boolean> {
+  private async waitFor(options: WaitOptions | undefined, method: string): Promise<boolean> {
     const { timeoutMs, signal } = checkWaitOptions(options, method)
     return new Deadline(timeoutMs).race(this.settled, signal, method)
   }
