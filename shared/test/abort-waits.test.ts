@@ -189,6 +189,27 @@ describe('aborting the waits of pool results and processes', () => {
     assert.equal(await result.get({ timeout: 10_000 }), 42)
   })
 
+  it('a pool join aborted, or out of time, fails; the work goes on and a later join waits for it', async (t) => {
+    const mp = await openContext(t)
+    const pool = mp.pool({
+      backend: 'local',
+      tasks: new URL('./fixtures/tasks.ts', import.meta.url),
+      processes: 1,
+    })
+    const result = pool.applyAsync<number>('slowDouble', [21, 500])
+    pool.close()
+    await assertAbortedAtOnce(mp, (signal) => pool.join({ signal }))
+    await assertAbortedMidWait(
+      'pool.join',
+      (signal) => pool.join({ signal }),
+      async () => true,
+    )
+    await assert.rejects(pool.join({ timeout: 10 }), hasCode('TIMEOUT'))
+    assert.equal(result.ready(), false)
+    await pool.join({ timeout: 10_000 })
+    assert.equal(await result.get(), 42)
+  })
+
   it('a process join aborted fails within 100 ms; the child runs on', async (t) => {
     const mp = await openContext(t)
     const child = mp.process({

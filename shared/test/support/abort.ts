@@ -6,9 +6,6 @@ import { until } from './until.js'
 /** How soon a wait must fail once its signal aborts. */
 export const ABORT_WITHIN_MS = 100
 
-/** The slowest abort each test saw, by call: what the report's figures come from. */
-export const slowestAborts = new Map<string, number>()
-
 /** For `assert.rejects`: ABORTED, named AbortError, with `reason` as its cause. */
 export function isAbortedBy(reason: unknown): (error: unknown) => true {
   return (error) => {
@@ -61,7 +58,6 @@ export async function assertAbortedMidWait(
   controller.abort(reason)
   await assert.rejects(pending, isAbortedBy(reason))
   const ms = performance.now() - aborted
-  slowestAborts.set(name, Math.max(ms, slowestAborts.get(name) ?? 0))
   assert.ok(ms < ABORT_WITHIN_MS, `${name} took ${ms.toFixed(1)} ms to fail once aborted`)
   return ms
 }
