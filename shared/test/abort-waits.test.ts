@@ -14,6 +14,8 @@ import { masterNodes, openContext, TOPOLOGIES, type Topology } from './support/r
 import { snapshotNamespace } from './support/snapshot.js'
 import { until } from './support/until.js'
 
+const POOL_TASKS = new URL('./fixtures/tasks.ts', import.meta.url)
+
 /** Whether anyone listens to a channel of `mp`'s namespace (a join, a put waiting for room). */
 async function listened(mp: Context): Promise<boolean> {
   for (const node of masterNodes(mp)) {
@@ -168,11 +170,7 @@ for (const topology of TOPOLOGIES) {
 describe('aborting the waits of pool results and processes', () => {
   it('an AsyncResult wait or get aborted fails within 100 ms; the work goes on', async (t) => {
     const mp = await openContext(t)
-    await using pool = mp.pool({
-      backend: 'local',
-      tasks: new URL('./fixtures/tasks.ts', import.meta.url),
-      processes: 1,
-    })
+    await using pool = mp.pool({ backend: 'local', tasks: POOL_TASKS, processes: 1 })
     const result = pool.applyAsync<number>('slowDouble', [21, 300])
     await assertAbortedAtOnce(mp, (signal) => result.wait({ signal }))
     await assertAbortedAtOnce(mp, (signal) => result.get({ signal }))
@@ -191,11 +189,8 @@ describe('aborting the waits of pool results and processes', () => {
 
   it('a pool join aborted, or out of time, fails; the work goes on and a later join waits for it', async (t) => {
     const mp = await openContext(t)
-    const pool = mp.pool({
-      backend: 'local',
-      tasks: new URL('./fixtures/tasks.ts', import.meta.url),
-      processes: 1,
-    })
+    const pool = mp.pool({ backend: 'local', tasks: POOL_TASKS, processes: 1 })
+    t.after(() => pool.terminate())
     const result = pool.applyAsync<number>('slowDouble', [21, 500])
     pool.close()
     await assertAbortedAtOnce(mp, (signal) => pool.join({ signal }))

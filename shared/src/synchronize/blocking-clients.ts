@@ -2,7 +2,7 @@ import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, openClient, type RedisClient } from '../redis/client.js'
-import { abortedError, whenAborted } from '../waits.js'
+import { abortedError, isAbortOf, whenAborted } from '../waits.js'
 import { receiptOf } from './waiting.js'
 
 /** What a wait on a connection that died gives. */
@@ -56,6 +56,18 @@ class BlockingClients {
       // A wait longer than one block (see blockingSeconds) blocks again.
       if (left === 0 || (end !== undefined && end - performance.now() <= 0)) return null
     }
+  }
+
+  /**
+   * A fair-queue waiter's turn: waits up to `block` ms for a wake-up on
+   * `key`. When `signal` aborts it returns rather than fails, for the
+   * waiter's last try to leave the queue (which also reads a wake-up the
+   * cut wait may have left in its receipt).
+   */
+  async awaitTurn(key: string, block: number, signal: AbortSignal | undefined): Promise<void> {
+    await this.popWake(key, block, signal).catch((error: unknown) => {
+      if (!isAbortOf(error, signal)) throw error
+    })
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { isRedprocError, RedprocError, Timeout } from '../errors.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { abortedError, checkWaitOptions, Deadline, isAbortOf, type WaitOptions } from '../waits.js'
+import { abortedError, checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
 import { blockingClients } from './blocking-clients.js'
 import { type Lease, type LeaseOptions, resolveLease, startLease } from './lease.js'
 import {
@@ -212,11 +212,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
         if (last) return false
         arrival = reply[1]
         // Woken by a release, or at the end of the holder's lease, or of this block: check again.
-        await this.call(() =>
-          blockingClients(this.mp).popWake(wakeKey, reply[0], signal, 'acquire'),
-        ).catch((error: unknown) => {
-          if (!isAbortOf(error, signal)) throw error
-        })
+        await this.call(() => blockingClients(this.mp).awaitTurn(wakeKey, reply[0], signal))
       }
     } finally {
       // An aborted wait may leave a wake-up in its receipt; the last try dealt with it.

@@ -5,7 +5,7 @@ import { isRedprocError, RedprocError, Timeout } from '../errors.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { abortedError, checkWaitOptions, Deadline, isAbortOf, type WaitOptions } from '../waits.js'
+import { abortedError, checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
 import { blockingClients } from './blocking-clients.js'
 import { type Lease, type LeaseOptions, resolveLease, startLease } from './lease.js'
 import {
@@ -131,11 +131,7 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
         if (reply[0] === 1) return this.taken(token)
         if (last) return undefined
         arrival = reply[2]
-        await this.call(() =>
-          blockingClients(this.mp).popWake(wakeKey, reply[1], signal, 'acquire'),
-        ).catch((error: unknown) => {
-          if (!isAbortOf(error, signal)) throw error
-        })
+        await this.call(() => blockingClients(this.mp).awaitTurn(wakeKey, reply[1], signal))
       }
     } finally {
       // An aborted wait may leave a wake-up in its receipt; the last try dealt with it.
