@@ -4,6 +4,7 @@
  * checker of those options, the `ABORTED` failure of a call whose signal
  * aborted, and the `Deadline` a wait counts down.
  */
+import { setMaxListeners } from 'node:events'
 import { AbortError } from './errors.js'
 import { checkOptions, option, type Schema } from './options.js'
 import { longTimeout } from './timers.js'
@@ -76,6 +77,8 @@ export async function failAborted<T>(
 /** Calls `onAbort` once when `signal` aborts; returns the function that stops listening. */
 export function whenAborted(signal: AbortSignal | undefined, onAbort: () => void): () => void {
   if (!signal) return () => {}
+  // One signal often ends many waits (a consumer's shutdown): no leak warning past ten.
+  setMaxListeners(0, signal)
   signal.addEventListener('abort', onAbort, { once: true })
   return () => signal.removeEventListener('abort', onAbort)
 }

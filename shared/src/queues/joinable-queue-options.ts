@@ -1,6 +1,5 @@
 import { checkOptions, option, type Schema } from '../options.js'
-import { throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../waits.js'
-import { deadlineOf } from './wakeup.js'
+import { Deadline, throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../waits.js'
 
 export type { WaitOptions }
 
@@ -92,12 +91,12 @@ export function checkWaitOptions(
   method: string,
 ): {
   timeoutMs: number | undefined
-  deadline: number | undefined
+  deadline: Deadline
   signal: AbortSignal | undefined
 } {
   const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
   throwIfAborted(signal, method)
-  return { timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
+  return { timeoutMs: timeout, deadline: new Deadline(timeout), signal }
 }
 
 /** put() and get() options, checked: a wait's, and whether to wait at all. */
@@ -107,7 +106,7 @@ export function checkBlockingOptions(
 ): ReturnType<typeof checkWaitOptions> & { block: boolean } {
   const { block, timeout, signal } = checkOptions(options, BLOCKING_OPTIONS, `${method}() options`)
   throwIfAborted(signal, method)
-  return { block: block ?? true, timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
+  return { block: block ?? true, timeoutMs: timeout, deadline: new Deadline(timeout), signal }
 }
 
 /** Python 3.13's shutdown(immediate=False), checked. */

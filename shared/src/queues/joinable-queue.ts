@@ -9,7 +9,7 @@ import { isUnreachable, withinDeadline } from '../redis/call-deadline.js'
 import { openClient, type RedisClient } from '../redis/client.js'
 import { deleteKeys } from '../redis/delete-keys.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { failAborted, throwIfAborted } from '../waits.js'
+import { Deadline, failAborted, throwIfAborted } from '../waits.js'
 import { AckBatcher } from './ack-batcher.js'
 import { BullmqLayout } from './bullmq-layout.js'
 import { ItemFetcher, type TakeResult } from './item-fetcher.js'
@@ -39,7 +39,7 @@ import { LeaseKeeper, type Taken } from './lease-keeper.js'
 import { describeUnfinished, holderStem, type Lease, readLeases } from './leases.js'
 import { registerQueue, unregisterQueue } from './queue-registry.js'
 import { signalHub } from './signal-hub.js'
-import { deadlineOf, Wakeup } from './wakeup.js'
+import { Wakeup } from './wakeup.js'
 
 export type {
   BlockingOptions,
@@ -167,7 +167,7 @@ export class JoinableQueue<T extends Json = Json>
   async putNowait(item: T): Promise<void> {
     const text = encode(item, 'item')
     this.checkOpen()
-    await this.putTexts([text], false, undefined, undefined)
+    await this.putTexts([text], false, new Deadline(0), undefined)
   }
 
   /**
@@ -257,7 +257,7 @@ export class JoinableQueue<T extends Json = Json>
   }
 
   private async joinBy(
-    deadline: number | undefined,
+    deadline: Deadline,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
   ): Promise<void> {
@@ -376,7 +376,7 @@ export class JoinableQueue<T extends Json = Json>
   private async putTexts(
     texts: string[],
     block: boolean,
-    deadline: number | undefined,
+    deadline: Deadline,
     signal: AbortSignal | undefined,
     timeoutMs?: number,
   ): Promise<void> {
@@ -596,7 +596,7 @@ export class JoinableQueue<T extends Json = Json>
     const stop = await signalHub(this.mp).listen(store.finished, (message) => {
       if (message === null || message === id) finished.notify()
     })
-    const deadline = deadlineOf(timeoutMs)
+    const deadline = new Deadline(timeoutMs)
     try {
       let job = await store.read(id, true)
       while (job && job.state !== 'completed' && job.state !== 'failed') {

@@ -2,7 +2,7 @@ import { blockingSeconds } from '../arguments.js'
 import type { Context } from '../context.js'
 import { ConnectionLost } from '../errors.js'
 import { closeClient, openClient, type RedisClient } from '../redis/client.js'
-import { abortedError, isAbortOf, whenAborted } from '../waits.js'
+import { abortedError, Deadline, isAbortOf, whenAborted } from '../waits.js'
 import { receiptOf } from './waiting.js'
 
 /** What a wait on a connection that died gives. */
@@ -41,10 +41,10 @@ class BlockingClients {
     what = 'wait',
   ): Promise<string | null> {
     const receipt = receiptOf(key)
-    const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+    const deadline = new Deadline(timeoutMs)
     for (;;) {
       if (signal?.aborted) throw abortedError(signal, what)
-      const left = end === undefined ? undefined : Math.max(0, end - performance.now())
+      const left = deadline.remaining()
       const outcome = await this.moveWake(key, receipt, left, signal)
       if (signal?.aborted) throw abortedError(signal, what)
       if (outcome === DROPPED) {
@@ -54,7 +54,7 @@ class BlockingClients {
         return outcome
       }
       // A wait longer than one block (see blockingSeconds) blocks again.
-      if (left === 0 || (end !== undefined && end - performance.now() <= 0)) return null
+      if (left === 0 || deadline.expired) return null
     }
   }
 
