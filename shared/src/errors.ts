@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'VALUE_ERROR',
   'TYPE_ERROR',
   'IN_USE',
+  'ABORTED',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -82,6 +83,16 @@ export class Timeout extends RedprocError {
 export class BrokenBarrierError extends RedprocError {
   constructor(...[message, options]: Message) {
     super('BROKEN_BARRIER', message, options)
+  }
+}
+
+/**
+ * A blocking call whose `signal` aborted; `cause` is the signal's reason.
+ * Named as the DOM's abort error, so code that checks `name === 'AbortError'` sees it.
+ */
+export class AbortError extends RedprocError {
+  constructor(...[message, options]: Message) {
+    super('ABORTED', message, options)
   }
 }
 
@@ -184,6 +195,7 @@ const SUBCLASSES: Partial<
   VALUE_ERROR: ValueError,
   TYPE_ERROR: RedprocTypeError,
   CONNECTION: ConnectionLost,
+  ABORTED: AbortError,
 }
 
 /** The error for `code`, as its Python-named subclass where there is one. */

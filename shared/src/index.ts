@@ -19,6 +19,7 @@ export { Connection, type End, type RecvOptions } from './connection/connection.
 export type { PipeOptions } from './connection/pipe.js'
 export { Context, connect } from './context.js'
 export {
+  AbortError,
   AuthenticationError,
   BrokenBarrierError,
   ConnectionLost,
@@ -151,8 +152,10 @@ export {
   type SemaphoreState,
   type SyncState,
 } from './synchronize/inspect.js'
+export type { LeaseOptions } from './synchronize/lease.js'
 export type { LeasedLock, LockOptions } from './synchronize/leased-lock.js'
 export { Lock } from './synchronize/lock.js'
 export { RLock } from './synchronize/rlock.js'
 export { Semaphore, type SemaphoreOptions } from './synchronize/semaphore.js'
 export type { AcquireOptions } from './synchronize/waiting.js'
+export type { WaitOptions } from './waits.js'

@@ -98,19 +98,3 @@ export const option = {
     return (value, name) => checkFunction<F>(value, name)
   },
 }
-
-/** The options of a wait that takes only a timeout: `wait`, `hold`, `withLock`, `AsyncResult.get` … */
-export interface TimeoutOptions {
-  /** The longest to wait, in ms. @default forever */
-  timeout?: number
-}
-
-const TIMEOUT_OPTIONS: Schema<TimeoutOptions> = { timeout: option.timeout }
-
-/** The timeout of `method`'s options, checked: undefined waits forever. */
-export function checkTimeoutOptions(
-  options: TimeoutOptions | undefined,
-  method: string,
-): number | undefined {
-  return checkOptions(options, TIMEOUT_OPTIONS, `${method}() options`).timeout
-}

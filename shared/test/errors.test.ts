@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
+  AbortError,
   Empty,
   ERROR_CODES,
   IndexError,
@@ -33,6 +34,7 @@ describe('errors', () => {
       'VALUE_ERROR',
       'TYPE_ERROR',
       'IN_USE',
+      'ABORTED',
     ]) {
       assert.ok(ERROR_CODES.includes(code as never), code)
     }
@@ -47,6 +49,11 @@ describe('errors', () => {
     assert.equal(new IndexError('x').code, 'INDEX_ERROR')
     assert.equal(new KeyError('x').code, 'KEY_ERROR')
     assert.equal(new Timeout('x').code, 'TIMEOUT')
+    const reason = new Error('gave up')
+    const aborted = new AbortError('x', { cause: reason })
+    assert.equal(aborted.code, 'ABORTED')
+    assert.equal(aborted.name, 'AbortError', "named as the DOM's abort error")
+    assert.equal(aborted.cause, reason)
   })
 
   it('are recognised without instanceof, and by code', () => {

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Queue } from 'bullmq'
 import { Cluster } from 'ioredis'
-import { type Context, Empty, Full, type Json, ShutDown, Timeout } from '../src/index.js'
+import {
+  type Context,
+  Empty,
+  Full,
+  isRedprocError,
+  type Json,
+  ShutDown,
+  Timeout,
+} from '../src/index.js'
+import { isAbortedBy } from './support/abort.js'
 import { blockedCount } from './support/blocked-connections.js'
 import { hasCode } from './support/error-codes.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
@@ -519,18 +528,23 @@ for (const topology of TOPOLOGIES) {
       await b.join({ timeout: 5000 })
     })
 
-    it('a get gives up when its signal aborts', async (t) => {
+    it('a get gives up when its signal aborts, with ABORTED caused by its reason', async (t) => {
       const mp = await openContext(t, topology)
       const q = mp.joinableQueue('jobs')
       const controller = new AbortController()
       const got = q.get({ signal: controller.signal })
-      controller.abort(new Error('stop waiting'))
-      await assert.rejects(got, /stop waiting/)
+      const reason = new Error('stop waiting')
+      controller.abort(reason)
+      await assert.rejects(got, isAbortedBy(reason))
       const joined = (async () => {
         await q.put(1)
         return q.join({ signal: AbortSignal.timeout(50) })
       })()
-      await assert.rejects(joined, (error: Error) => error.name === 'TimeoutError')
+      await assert.rejects(joined, (error: Error) => {
+        assert.ok(isRedprocError(error, 'ABORTED'))
+        assert.equal((error.cause as Error).name, 'TimeoutError')
+        return true
+      })
     })
 
     it('refuses bad names, items and options, changing nothing', async (t) => {

@@ -279,3 +279,28 @@ for (const topology of TOPOLOGIES) {
     })
   })
 }
+
+describe('the lease of a holder', () => {
+  it('is `lease` on locks, rlocks and semaphores; `ttl`, the contract name, is the same option', async (t) => {
+    const mp = await openContext(t)
+    for (const open of [
+      (options: object) => mp.lock('l', options),
+      (options: object) => mp.rlock('r', options),
+      (options: object) => mp.semaphore('s', 1, options),
+      (options: object) => mp.boundedSemaphore('b', 1, options),
+    ]) {
+      assert.equal(open({ lease: 5000 }).ttl, 5000)
+      assert.equal(open({ ttl: 5000 }).lease, 5000)
+      assert.equal(open({ lease: 5000, ttl: 5000 }).lease, 5000)
+      assert.equal(open({}).lease, 10_000)
+      assert.throws(() => open({ lease: 5000, ttl: 6000 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => open({ lease: 0 }), hasCode('VALUE_ERROR'))
+      assert.throws(() => open({ lease: '5s' }), hasCode('TYPE_ERROR'))
+    }
+    const lock = mp.lock('l', { lease: 5000 })
+    await lock.acquire()
+    const pttl = await mp.redis.pttl(mp.keys('lock', 'l').base)
+    assert.ok(pttl > 4000 && pttl <= 5000, `the hold expires in ${pttl} ms`)
+    await lock.release()
+  })
+})

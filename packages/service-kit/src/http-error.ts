@@ -21,7 +21,8 @@ export class HttpError extends Error {
  * The one map from a RedprocError's code to an HTTP status. Bad input is
  * 400; a well-formed request the state refuses is 409 (or 422 for a job id
  * reused with other data, as the IETF Idempotency-Key draft says); a wait
- * that ran out is 408; Redis out of reach is 503.
+ * that ran out is 408; Redis out of reach is 503; a wait given up by its
+ * caller (ABORTED) is 499, the status proxies log for a client that left.
  */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EMPTY: 404,
@@ -44,6 +45,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALUE_ERROR: 422,
   TYPE_ERROR: 400,
   IN_USE: 409,
+  ABORTED: 499,
 }
 
 /** The HttpError a thrown error answers with, or undefined for a fault of the service itself. */

@@ -1,7 +1,6 @@
-import { checkIndex, checkTimeout } from '../arguments.js'
+import { checkIndex } from '../arguments.js'
 import { decode, encode, type Json } from '../codec.js'
 import { EOFError, RedprocTypeError, Timeout, ValueError } from '../errors.js'
-import { checkOptions, option, type Schema } from '../options.js'
 import { BlockingPop } from '../redis/blocking-pop.js'
 import { TIMED_OUT } from '../redis/blocking-pop-options.js'
 import { withinDeadline } from '../redis/call-deadline.js'
@@ -10,6 +9,7 @@ import { Peek } from '../redis/peek.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { checkWaitOptions, failAborted, type WaitOptions } from '../waits.js'
 
 const pipeSend = new Script<number>('pipe-send')
 const pipeClose = new Script<number>('pipe-close')
@@ -24,14 +24,8 @@ const BYTES_MARK = 0x62
 /** Which end of a pipe: the first or the second of the pair `mp.pipe` returns. */
 export type End = 0 | 1
 
-export interface RecvOptions {
-  /** How long to wait for a message, in ms; TIMEOUT after it. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
-}
-
-const RECV_OPTIONS: Schema<RecvOptions> = { timeout: option.timeout, signal: option.signal }
+/** `recv`'s wait: TIMEOUT after `timeout`; `ABORTED` when `signal` aborts, the message left unread. */
+export type RecvOptions = WaitOptions
 
 type State = 'open' | 'closed'
 
@@ -117,20 +111,27 @@ export class Connection<T extends Json = Json> extends SharedObject {
 
   /**
    * Whether `recv` would return at once: a message is waiting, or the other
-   * end closed. Waits up to `timeoutMs` for one; `Infinity` waits forever.
-   * @param timeoutMs @default 0, as in Python: answers without waiting, as
+   * end closed. Waits up to `timeout` ms for one (Python's `poll(timeout)`,
+   * or `{ timeout, signal }`); `Infinity` waits forever. `ABORTED` when
+   * `signal` aborts first.
+   * @param options @default 0, as in Python: answers without waiting, as
    * does a negative timeout
    */
-  async poll(timeoutMs = 0): Promise<boolean> {
+  async poll(options: number | WaitOptions = 0): Promise<boolean> {
     this.checkReadable()
+    const given = typeof options === 'number' ? { timeout: options } : options
     // Python's poll(-1) polls, rather than refusing the timeout as recv does.
-    const timeout = checkTimeout(
-      typeof timeoutMs === 'number' && timeoutMs < 0 ? 0 : timeoutMs,
-      'timeout',
-    )
-    return withinDeadline(timeout, async () => {
-      if (timeout === 0) return (await this.call((redis) => redis.exists(this.inbox))) === 1
-      return this.call(() => Peek.of(this.mp, this.inbox).wait(timeout, this.aborter.signal))
+    const negative = typeof given?.timeout === 'number' && given.timeout < 0
+    const checked = checkWaitOptions(negative ? { ...given, timeout: 0 } : given, 'poll')
+    const { signal } = checked
+    // No timeout is 0, as in Python; Infinity (checked as undefined) is forever.
+    const timeoutMs = given?.timeout === undefined ? 0 : checked.timeoutMs
+    const abort = signal ? AbortSignal.any([this.aborter.signal, signal]) : this.aborter.signal
+    return withinDeadline(timeoutMs, async () => {
+      if (timeoutMs === 0) return (await this.call((redis) => redis.exists(this.inbox))) === 1
+      return failAborted(signal, 'poll', () =>
+        this.call(() => Peek.of(this.mp, this.inbox).wait(timeoutMs, abort)),
+      )
     })
   }
 
@@ -176,13 +177,14 @@ export class Connection<T extends Json = Json> extends SharedObject {
 
   private async receive(options: RecvOptions | undefined): Promise<Buffer> {
     this.checkReadable()
-    const { timeout, signal } = checkOptions(options, RECV_OPTIONS, 'recv() options')
-    signal?.throwIfAborted()
+    const { timeoutMs, signal } = checkWaitOptions(options, 'recv')
     const abort = signal ? AbortSignal.any([this.aborter.signal, signal]) : this.aborter.signal
     const inbox = this.inboxPop()
-    const taken = await this.call(() => inbox.take(timeout, abort))
+    const taken = await failAborted(signal, 'recv', () =>
+      this.call(() => inbox.take(timeoutMs, abort)),
+    )
     if (taken === TIMED_OUT) {
-      throw new Timeout(`${this.describe()} received nothing within ${timeout} ms`)
+      throw new Timeout(`${this.describe()} received nothing within ${timeoutMs} ms`)
     }
     const token = inbox.stickyToken(taken)
     if (token === EOF_TOKEN) {

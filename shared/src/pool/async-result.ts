@@ -1,6 +1,6 @@
 import { Timeout, ValueError } from '../errors.js'
-import { checkTimeoutOptions, option, type Schema, type TimeoutOptions } from '../options.js'
-import { longTimeout } from '../timers.js'
+import { option, type Schema } from '../options.js'
+import { checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
 
 export interface AsyncCallbacks<T> {
   /** Called with the result once it is ready, as Python's `callback`. */
@@ -47,9 +47,12 @@ export class AsyncResult<T> {
     )
   }
 
-  /** The result, once ready; `TIMEOUT` if it is not ready within `timeout` ms. */
-  async get(options?: TimeoutOptions): Promise<T> {
-    if (!(await this.wait(options))) {
+  /**
+   * The result, once ready; `TIMEOUT` if it is not ready within `timeout` ms,
+   * `ABORTED` when `signal` aborts first (the work goes on).
+   */
+  async get(options?: WaitOptions): Promise<T> {
+    if (!(await this.waitFor(options, 'get'))) {
       const where = await this.context?.().catch(() => undefined)
       throw new Timeout(
         `the result was not ready within ${options?.timeout} ms${where ? ` (${where})` : ''}`,
@@ -60,22 +63,14 @@ export class AsyncResult<T> {
     return state.value
   }
 
-  /** Waits until ready or `timeout` ms; true when ready. */
-  async wait(options?: TimeoutOptions): Promise<boolean> {
-    const timeoutMs = checkTimeoutOptions(options, 'wait')
-    if (timeoutMs === undefined) {
-      await this.settled
-      return true
-    }
-    let cancel: (() => void) | undefined
-    const expired = new Promise<false>((resolve) => {
-      cancel = longTimeout(() => resolve(false), timeoutMs)
-    })
-    try {
-      return await Promise.race([this.settled.then(() => true), expired])
-    } finally {
-      cancel?.()
-    }
+  /** Waits until ready or `timeout` ms; true when ready. `ABORTED` when `signal` aborts first. */
+  async wait(options?: WaitOptions): Promise<boolean> {
+    return this.waitFor(options, 'wait')
+  }
+
+  private async waitFor(options: WaitOptions | undefined, method: string): Promise<boolean> {
+    const { timeoutMs, signal } = checkWaitOptions(options, method)
+    return new Deadline(timeoutMs).race(this.settled, signal, method)
   }
 
   ready(): boolean {

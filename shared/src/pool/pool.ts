@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events'
 import { checkIterable } from '../arguments.js'
 import type { Json } from '../codec.js'
-import { RedprocTypeError, RemoteTaskError, ShutDown, ValueError } from '../errors.js'
+import { RedprocTypeError, RemoteTaskError, ShutDown, Timeout, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
+import { checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
 import { type AsyncCallbacks, AsyncResult, callbackChecks } from './async-result.js'
 import type { PoolBackend } from './backend.js'
 import { type Settled, type Stream, streamChunks } from './chunk-stream.js'
@@ -240,11 +241,21 @@ export class Pool implements AsyncDisposable {
     await this.backend.terminate()
   }
 
-  /** Waits for all submitted work after `close()` or `terminate()`, then releases the workers. */
-  async join(): Promise<void> {
+  /**
+   * Waits for all submitted work after `close()` or `terminate()`, then
+   * releases the workers. `TIMEOUT` after `timeout`, `ABORTED` when `signal`
+   * aborts: the work goes on, and a later `join` waits for the rest.
+   */
+  async join(options?: WaitOptions): Promise<void> {
+    const { timeoutMs, signal } = checkWaitOptions(options, 'join')
     if (this.state === 'running')
       throw new ValueError('join() needs close() or terminate() first, as in Python')
-    while (this.outstanding.size > 0) await Promise.allSettled([...this.outstanding])
+    const deadline = new Deadline(timeoutMs)
+    while (this.outstanding.size > 0) {
+      if (!(await deadline.race(Promise.allSettled([...this.outstanding]), signal, 'join'))) {
+        throw new Timeout(`the pool's work was still running after ${timeoutMs} ms`)
+      }
+    }
     await this.backend.close()
   }
 

@@ -4,6 +4,7 @@ import type { ConnectOptions, ContextOptions } from '../connect-options.js'
 import { RedprocTypeError, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { moduleUrl } from '../tasks-module.js'
+import type { WaitOptions } from '../waits.js'
 
 export interface ProcessOptions {
   /** The task the child runs: a named export of `tasks`. */
@@ -19,12 +20,8 @@ export interface ProcessOptions {
   name?: string
 }
 
-export interface JoinOptions {
-  /** The longest to wait, in ms; `join` then returns with the child still running. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
-}
+/** `timeout`: `join` then returns with the child still running; `signal`: ABORTED. */
+export type JoinOptions = WaitOptions
 
 export interface ResolvedProcessOptions {
   readonly target: string
@@ -52,8 +49,6 @@ const PROCESS_OPTIONS: Schema<ProcessOptions> = {
   },
   name: option.string,
 }
-
-export const JOIN_OPTIONS: Schema<JoinOptions> = { timeout: option.timeout, signal: option.signal }
 
 /** `mp.process()` options, checked; `tasks` becomes a URL string. */
 export function resolveProcessOptions(options: ProcessOptions): ResolvedProcessOptions {

@@ -4,13 +4,11 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ContextOptions } from '../connect-options.js'
 import { ValueError } from '../errors.js'
-import { checkOptions } from '../options.js'
-import { longTimeout } from '../timers.js'
+import { checkWaitOptions, Deadline } from '../waits.js'
 import { PROCESS_NAME_ENV } from './current-process.js'
 import {
   type ChildConfig,
   connectOptionsForChild,
-  JOIN_OPTIONS,
   type JoinOptions,
   PROCESS_CONFIG_ENV,
   type ResolvedProcessOptions,
@@ -114,23 +112,11 @@ export class Process {
    * returns all the same; `exitCode` (null) and `isAlive()` tell which.
    */
   async join(options?: JoinOptions): Promise<void> {
-    const { timeout, signal } = checkOptions(options, JOIN_OPTIONS, 'join() options')
+    const { timeoutMs, signal } = checkWaitOptions(options, 'join')
     const exited = this.exited
     if (!exited) throw new ValueError(`${this.describe()}: can only join a started process`)
-    signal?.throwIfAborted()
     if (this.state === 'exited') return
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => finish(signal?.reason)
-      const cancelTimer = timeout === undefined ? () => {} : longTimeout(() => finish(), timeout)
-      function finish(reason?: unknown) {
-        cancelTimer()
-        signal?.removeEventListener('abort', onAbort)
-        if (reason === undefined) resolve()
-        else reject(reason)
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      void exited.then(() => finish())
-    })
+    await new Deadline(timeoutMs).race(exited, signal, 'join')
   }
 
   /** Asks the child to end (SIGTERM), as Python's `terminate()`. */

@@ -10,6 +10,7 @@ import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { failAborted, throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../waits.js'
 import { itemsUntilShutdown } from './items-until-shutdown.js'
 import { PutCoalescer } from './put-coalescer.js'
 
@@ -38,22 +39,16 @@ export interface QueueOptions {
   maxsize?: number
 }
 
-export interface PutOptions {
+/** `timeout`: FULL after it; `signal`: ABORTED, nothing put. */
+export interface PutOptions extends WaitOptions {
   /** Wait for room in a full bounded queue; false fails with FULL at once (`putNowait`). @default true */
   block?: boolean
-  /** How long to wait for room, in ms; FULL after it. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
 }
 
-export interface GetOptions {
+/** `timeout`: EMPTY after it; `signal`: ABORTED, nothing taken. */
+export interface GetOptions extends WaitOptions {
   /** Wait for an item; false fails with EMPTY at once (`getNowait`). @default true */
   block?: boolean
-  /** How long to wait for an item, in ms; EMPTY after it. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
 }
 
 export interface ShutdownOptions {
@@ -63,11 +58,7 @@ export interface ShutdownOptions {
 
 const QUEUE_OPTIONS: Schema<QueueOptions> = { maxsize: option.integer() }
 
-const WAIT_OPTIONS: Schema<PutOptions & GetOptions> = {
-  block: option.boolean,
-  timeout: option.timeout,
-  signal: option.signal,
-}
+const BLOCKING_OPTIONS: Schema<PutOptions & GetOptions> = { ...WAIT_OPTIONS, block: option.boolean }
 
 const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
 
@@ -116,18 +107,20 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   async put(item: T, options?: PutOptions): Promise<void> {
     this.checkOpen()
     const json = encode(item, 'item')
-    const { timeout, abort } = this.checkWait(options, 'put')
-    await withinDeadline(timeout, async () => {
-      const coalescer = this.coalescer()
-      if (!coalescer) return this.putTexts([json], timeout, abort)
-      const started = performance.now()
-      if (await coalescer.add(json)) return
-      // A recorded bound left no room: wait for it the way bounded puts do.
-      if (timeout === 0) throw this.fullError(0, 1)
-      const left =
-        timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
-      await this.putTexts([json], left, abort, timeout)
-    })
+    const { timeout, abort, signal } = this.checkWait(options, 'put')
+    await failAborted(signal, 'put', () =>
+      withinDeadline(timeout, async () => {
+        const coalescer = this.coalescer()
+        if (!coalescer) return this.putTexts([json], timeout, abort)
+        const started = performance.now()
+        if (await coalescer.add(json)) return
+        // A recorded bound left no room: wait for it the way bounded puts do.
+        if (timeout === 0) throw this.fullError(0, 1)
+        const left =
+          timeout === undefined ? undefined : Math.max(timeout - (performance.now() - started), 0)
+        await this.putTexts([json], left, abort, timeout)
+      }),
+    )
   }
 
   /** `put` without waiting: FULL at once when there is no room. */
@@ -152,26 +145,30 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
       encode(item, `items[${i}]`),
     )
-    const { timeout, abort } = this.checkWait(options, 'putMany')
+    const { timeout, abort, signal } = this.checkWait(options, 'putMany')
     if (texts.length === 0) return
-    await withinDeadline(timeout, () => this.putTexts(texts, timeout, abort))
+    await failAborted(signal, 'putMany', () =>
+      withinDeadline(timeout, () => this.putTexts(texts, timeout, abort)),
+    )
   }
 
   /** Removes and returns the head item, waiting for one (EMPTY after `timeout`). */
   async get(options?: GetOptions): Promise<T> {
     this.checkOpen()
-    const { timeout, abort } = this.checkWait(options, 'get')
-    return withinDeadline(timeout, async () => {
-      if (timeout === 0) return this.getNowait()
-      this.sendPendingPuts()
-      // take() fails only with RedprocErrors (or the caller's abort reason): no `call` needed.
-      const taken = await this.items().take(timeout, abort)
-      if (taken === TIMED_OUT) {
-        throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
-      }
-      if (this.items().stickyToken(taken) !== undefined) throw this.shutDownForGet()
-      return decode(taken.toString('utf8'), this.describe()) as T
-    })
+    const { timeout, abort, signal } = this.checkWait(options, 'get')
+    return failAborted(signal, 'get', () =>
+      withinDeadline(timeout, async () => {
+        if (timeout === 0) return this.getNowait()
+        this.sendPendingPuts()
+        // take() fails only with RedprocErrors (or the caller's abort reason): no `call` needed.
+        const taken = await this.items().take(timeout, abort)
+        if (taken === TIMED_OUT) {
+          throw new Empty(`${this.describe()} had no item to get within ${timeout} ms`)
+        }
+        if (this.items().stickyToken(taken) !== undefined) throw this.shutDownForGet()
+        return decode(taken.toString('utf8'), this.describe()) as T
+      }),
+    )
   }
 
   /** `get` without waiting: EMPTY at once when there is no item. */
@@ -255,22 +252,23 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
   }
 
   /**
-   * A wait's options, checked: its timeout (0 when it may not block), and
-   * what aborts it: closing this handle, or the caller's signal.
+   * A wait's options, checked: its timeout (0 when it may not block), the
+   * caller's signal, and what aborts it: closing this handle, or that signal.
    */
   private checkWait(
     options: PutOptions | GetOptions | undefined,
     method: string,
-  ): { timeout: number | undefined; abort: AbortSignal } {
+  ): { timeout: number | undefined; abort: AbortSignal; signal: AbortSignal | undefined } {
     const {
       block = true,
       timeout,
       signal,
-    } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
-    signal?.throwIfAborted()
+    } = checkOptions(options, BLOCKING_OPTIONS, `${method}() options`)
+    throwIfAborted(signal, method)
     return {
       timeout: block ? timeout : 0,
       abort: signal ? AbortSignal.any([this.aborter.signal, signal]) : this.aborter.signal,
+      signal,
     }
   }
 
@@ -299,16 +297,17 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
       if (nowait) throw this.fullError(sent, texts.length)
       waits = Waits.Retrying
       const left = deadline === undefined ? undefined : Math.max(deadline - performance.now(), 0)
-      const woken = left === 0 ? TIMED_OUT : await this.waitForRoom(left, abort)
+      const woken =
+        left === 0
+          ? TIMED_OUT
+          : await this.waitForRoom(left, abort).catch(async (error: unknown) => {
+              // Aborted (or closed): no longer counted among the putters waiting for room.
+              await this.uncountWaiting().catch(() => {})
+              throw error
+            })
       if (woken === TIMED_OUT) {
         // Uncount this caller, then report; a shutdown meanwhile wins.
-        await this.call((redis) =>
-          queuePut.run(
-            redis,
-            [this.key, this.itemsKey, this.metaKey, this.roomKey],
-            [this.maxsize, waits],
-          ),
-        )
+        await this.uncountWaiting()
         throw this.fullError(sent, texts.length, shownTimeoutMs)
       }
     }
@@ -339,6 +338,17 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
         redis,
         [this.key, this.itemsKey, this.metaKey, this.roomKey],
         [maxsize, waits, ...texts],
+      ),
+    )
+  }
+
+  /** Takes a putter that waited for room off the count of those waiting. */
+  private async uncountWaiting(): Promise<void> {
+    await this.call((redis) =>
+      queuePut.run(
+        redis,
+        [this.key, this.itemsKey, this.metaKey, this.roomKey],
+        [this.maxsize, Waits.Retrying],
       ),
     )
   }

@@ -1,5 +1,6 @@
 import { blockingSeconds } from '../arguments.js'
 import { ConnectionLost } from '../errors.js'
+import { abortedError, Deadline, isAbortOf, whenAborted } from '../waits.js'
 import { closeClient, type RedisClient } from './client.js'
 import { receiptKey } from './keys.js'
 import type { Scope } from './scope.js'
@@ -28,13 +29,24 @@ class BlockingClients {
    * than vanishing (BLPOP): if the connection dies before the reply arrives,
    * the receipt still holds it, and the wait takes it from there instead of
    * blocking on for a wake-up that already came.
+   *
+   * When `signal` aborts, the connection is cut and the wait fails with
+   * `ABORTED` (as `what`), taking nothing: a wake-up that came meanwhile is
+   * left on the list or in its receipt, for the waiter's way out to find.
    */
-  async popWake(key: string, timeoutMs: number | undefined): Promise<string | null> {
+  async popWake(
+    key: string,
+    timeoutMs: number | undefined,
+    signal?: AbortSignal,
+    what = 'wait',
+  ): Promise<string | null> {
     const receipt = receiptKey(key)
-    const end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+    const deadline = new Deadline(timeoutMs)
     for (;;) {
-      const left = end === undefined ? undefined : Math.max(0, end - performance.now())
-      const outcome = await this.moveWake(key, receipt, left)
+      if (signal?.aborted) throw abortedError(signal, what)
+      const left = deadline.remaining()
+      const outcome = await this.moveWake(key, receipt, left, signal)
+      if (signal?.aborted) throw abortedError(signal, what)
       if (outcome === DROPPED) {
         const late = await this.mp.redis.lpop(receipt)
         if (late !== null) return late
@@ -42,8 +54,20 @@ class BlockingClients {
         return outcome
       }
       // A wait longer than one block (see blockingSeconds) blocks again.
-      if (left === 0 || (end !== undefined && end - performance.now() <= 0)) return null
+      if (left === 0 || deadline.expired) return null
     }
+  }
+
+  /**
+   * A fair-queue waiter's turn: waits up to `block` ms for a wake-up on
+   * `key`. When `signal` aborts it returns rather than fails, for the
+   * waiter's last try to leave the queue (which also reads a wake-up the
+   * cut wait may have left in its receipt).
+   */
+  async awaitTurn(key: string, block: number, signal: AbortSignal | undefined): Promise<void> {
+    await this.popWake(key, block, signal).catch((error: unknown) => {
+      if (!isAbortOf(error, signal)) throw error
+    })
   }
 
   close(): void {
@@ -68,16 +92,27 @@ class BlockingClients {
     return client
   }
 
-  /** One BLMOVE from `key` to `receipt`; DROPPED when the connection died first. */
+  /**
+   * One BLMOVE from `key` to `receipt`; DROPPED when the connection died
+   * first, or was cut because `signal` aborted.
+   */
   private async moveWake(
     key: string,
     receipt: string,
     timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<string | null | typeof DROPPED> {
     const client = await this.borrow()
     let healthy = false
     let onClose: (() => void) | undefined
     let closed = false
+    // Cutting the connection is the one way to end a BLMOVE at once.
+    const cut = () => {
+      closed = true
+      client.disconnect()
+    }
+    const stopListening = whenAborted(signal, cut)
+    if (signal?.aborted) cut()
     const dropped = new Promise<typeof DROPPED>((resolve) => {
       onClose = () => {
         closed = true
@@ -94,10 +129,12 @@ class BlockingClients {
         .catch((error: unknown) => (closed ? DROPPED : Promise.reject(error)))
       const item = await Promise.race([moved, dropped])
       if (item === DROPPED) return DROPPED
-      healthy = true
-      if (item !== null) client.del(receipt).catch(() => {})
+      healthy = !closed // an abort may cut the connection after the reply came
+      // Kept when aborted: the waiter's way out reads the wake-up from the receipt.
+      if (item !== null && !signal?.aborted) client.del(receipt).catch(() => {})
       return item
     } finally {
+      stopListening()
       client.off('close', onClose as () => void)
       this.giveBack(client, healthy)
     }

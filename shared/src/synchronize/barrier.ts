@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { BrokenBarrierError } from '../errors.js'
-import {
-  checkOptions,
-  checkTimeoutOptions,
-  option,
-  type Schema,
-  type TimeoutOptions,
-} from '../options.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { abortedError, checkWaitOptions, isAbortOf, type WaitOptions } from '../waits.js'
 import { checkCount, WaitQueue } from './waiting.js'
 
 const barrierWait = new Script<[number, 0 | 1]>('barrier-wait')
@@ -49,15 +44,21 @@ export class Barrier extends SharedObject {
    * Arrives and waits for the other parties; returns this party's index.
    * `BROKEN_BARRIER` when the barrier is or becomes broken, or when
    * `timeout` (by default the barrier's) runs out — which breaks it.
+   * `ABORTED` when `signal` aborts first: the abort breaks the barrier as a
+   * timeout does (a party that gives up breaks it, in Python), unless this
+   * generation passed or broke meanwhile.
    */
-  async wait(options?: TimeoutOptions): Promise<number> {
-    const given = checkTimeoutOptions(options, 'wait')
+  async wait(options?: WaitOptions): Promise<number> {
+    const { timeoutMs: given, signal } = checkWaitOptions(options, 'wait')
     // An explicit Infinity waits forever, even on a barrier with a timeout.
     const timeoutMs = options?.timeout === undefined ? this.timeout : given
-    return withinDeadline(timeoutMs, () => this.waitBy(timeoutMs))
+    return withinDeadline(timeoutMs, () => this.waitBy(timeoutMs, signal))
   }
 
-  private async waitBy(timeoutMs: number | undefined): Promise<number> {
+  private async waitBy(
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const [index, passed] = await this.call((redis) =>
@@ -73,7 +74,12 @@ export class Barrier extends SharedObject {
       ),
     )
     if (passed === 1) return index
-    let outcome = await this.call(() => blockingClients(this.mp).popWake(wakeKey, timeoutMs))
+    let outcome = await this.call(() =>
+      blockingClients(this.mp).popWake(wakeKey, timeoutMs, signal, 'wait'),
+    ).catch((error: unknown) => {
+      if (isAbortOf(error, signal)) return null
+      throw error
+    })
     outcome ??= await this.call((redis) =>
       barrierTimeout.run(
         redis,
@@ -81,6 +87,11 @@ export class Barrier extends SharedObject {
         [waiterId, this.queue.wakePrefix],
       ),
     )
+    if (signal?.aborted) {
+      // A wait cut by the abort may have left its outcome in the receipt: this wait no longer reads it.
+      await this.call((redis) => redis.del(this.queue.receiptKey(waiterId)))
+      throw abortedError(signal, 'wait')
+    }
     if (outcome === 'pass') return index
     throw new BrokenBarrierError(
       outcome === 'timeout'

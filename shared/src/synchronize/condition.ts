@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
 import { RedprocError, RedprocTypeError } from '../errors.js'
-import { checkTimeoutOptions, type TimeoutOptions } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
+import { abortedError, checkWaitOptions, Deadline, isAbortOf, type WaitOptions } from '../waits.js'
 import { LeasedLock } from './leased-lock.js'
 import type { Lock } from './lock.js'
 import { RLock } from './rlock.js'
 import type { AcquireOptions } from './waiting.js'
-import { checkCount, Deadline, LISTEN_GRACE_MS, WaitQueue } from './waiting.js'
+import { checkCount, LISTEN_GRACE_MS, MAX_BLOCK_MS, WaitQueue } from './waiting.js'
 
 const conditionWait = new Script<[1, ''] | [0, string]>('condition-wait')
 const conditionNotify = new Script<number>('condition-notify')
@@ -51,12 +51,12 @@ export class Condition extends SharedObject implements AsyncDisposable {
   }
 
   /** Python's `with cond:` — holds the lock while `fn` runs. */
-  withLock<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+  withLock<T>(fn: () => T | Promise<T>, options?: WaitOptions): Promise<T> {
     return this.lock.withLock(fn, options)
   }
 
   /** Acquires the lock and returns a guard that releases it: `await using _ = await cond.hold()`. */
-  hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
+  hold(options?: WaitOptions): Promise<AsyncDisposable> {
     return this.lock.hold(options)
   }
 
@@ -68,19 +68,21 @@ export class Condition extends SharedObject implements AsyncDisposable {
   /**
    * Gives up the lock, waits for a notify (or `timeout`), and takes the lock
    * back (every level of an rlock) before returning: false when the timeout
-   * ran out. `NOT_OWNER` when this handle does not hold the lock.
+   * ran out. `NOT_OWNER` when this handle does not hold the lock. `ABORTED`
+   * when `signal` aborts first, once the lock is taken back (as a timeout
+   * does); a notify that reached this wait meanwhile goes to another waiter.
    */
-  async wait(options?: TimeoutOptions): Promise<boolean> {
-    const timeoutMs = checkTimeoutOptions(options, 'wait')
+  async wait(options?: WaitOptions): Promise<boolean> {
+    const { timeoutMs, signal } = checkWaitOptions(options, 'wait')
     this.mustHoldLock('wait')
-    return withinDeadline(timeoutMs, () => this.waitBy(new Deadline(timeoutMs)))
+    return withinDeadline(timeoutMs, () => this.waitBy(new Deadline(timeoutMs), signal))
   }
 
-  private async waitBy(deadline: Deadline): Promise<boolean> {
+  private async waitBy(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     // Listed before the lock is given up: a notifier needs the lock, so it sees this waiter.
-    let block = deadline.nextBlock()
+    let block = deadline.nextBlock(MAX_BLOCK_MS)
     let [, arrival] = await this.list(waiterId, '', block)
     let levels: number
     try {
@@ -92,16 +94,22 @@ export class Condition extends SharedObject implements AsyncDisposable {
     let notified = false
     try {
       for (;;) {
-        if ((await this.call(() => blockingClients(this.mp).popWake(wakeKey, block))) !== null) {
+        const woken = await this.call(() =>
+          blockingClients(this.mp).popWake(wakeKey, block, signal, 'wait'),
+        ).catch((error: unknown) => {
+          if (isAbortOf(error, signal)) return null
+          throw error
+        })
+        if (woken !== null) {
           notified = true
           break
         }
-        if (deadline.remaining() === 0) {
+        if (deadline.expired || signal?.aborted) {
           // A notify that raced the timeout counts: otherwise it would be lost to everyone.
           notified = await this.leave(waiterId)
           break
         }
-        block = deadline.nextBlock()
+        block = deadline.nextBlock(MAX_BLOCK_MS)
         const listed = await this.list(waiterId, arrival, block)
         if (listed[0] === 1) {
           notified = true
@@ -112,6 +120,11 @@ export class Condition extends SharedObject implements AsyncDisposable {
     } finally {
       await this.lock.acquireRestore(levels)
     }
+    if (signal?.aborted) {
+      // The lock is held again, as Python's wait leaves it; a notify this wait took is passed on.
+      if (notified) await this.wake(1)
+      throw abortedError(signal, 'wait')
+    }
     return notified
   }
 
@@ -120,20 +133,26 @@ export class Condition extends SharedObject implements AsyncDisposable {
    * checking it first and after each wake-up; returns its last result
    * (falsy when `timeout` ran out).
    */
-  async waitFor<T>(predicate: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+  async waitFor<T>(predicate: () => T | Promise<T>, options?: WaitOptions): Promise<T> {
     checkFunction(predicate, 'waitFor(predicate)')
-    const timeoutMs = checkTimeoutOptions(options, 'waitFor')
-    return withinDeadline(timeoutMs, () => this.waitForBy(predicate, new Deadline(timeoutMs)))
+    const { timeoutMs, signal } = checkWaitOptions(options, 'waitFor')
+    return withinDeadline(timeoutMs, () =>
+      this.waitForBy(predicate, new Deadline(timeoutMs), signal),
+    )
   }
 
-  private async waitForBy<T>(predicate: () => T | Promise<T>, deadline: Deadline): Promise<T> {
+  private async waitForBy<T>(
+    predicate: () => T | Promise<T>,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     let result = await predicate()
     let first = true
     while (!result) {
       const remaining = deadline.remaining()
       if (!first && remaining === 0) break
       first = false
-      await this.wait({ timeout: remaining })
+      await this.wait({ timeout: remaining, signal })
       result = await predicate()
     }
     return result
@@ -173,19 +192,24 @@ export class Condition extends SharedObject implements AsyncDisposable {
     )
   }
 
-  /** Takes the waiter off the list; true when a notify had reached it first. */
+  /**
+   * Takes the waiter off the list; true when a notify had reached it first
+   * (on its wake-up list, or in the receipt of a wait cut by an abort).
+   */
   private async leave(waiterId: string): Promise<boolean> {
     const wakeKey = this.queue.wakeKey(waiterId)
+    const receipt = this.queue.receiptKey(waiterId)
     const replies = await this.call((redis) =>
       redis
         .multi()
         .zrem(this.queue.waiters, waiterId)
         .hdel(this.queue.deadlines, waiterId)
         .lpop(wakeKey)
-        .del(wakeKey)
+        .lpop(receipt)
+        .del(wakeKey, receipt)
         .exec(),
     )
-    return replies?.[2]?.[1] != null
+    return replies?.[2]?.[1] != null || replies?.[3]?.[1] != null
   }
 
   private mustHoldLock(method: string): void {

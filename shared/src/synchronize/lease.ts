@@ -1,5 +1,38 @@
+import { ValueError } from '../errors.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import type { Scope } from '../redis/scope.js'
 import { timerDelay } from '../timers.js'
+
+/**
+ * The options of a holder under a lease: a lock, an rlock, a semaphore's
+ * permits. `lease` is the name every leased object shares (a joinable
+ * queue's items too); `ttl`, the design contract's name for a lock's, is the
+ * same option under its older name.
+ */
+export interface LeaseOptions {
+  /**
+   * How long a hold outlives its holder's process, in ms. The holder renews
+   * it every third of this while it runs, so only a dead (or frozen) holder
+   * loses it.
+   * @default 10000
+   */
+  lease?: number
+  /** `lease`, by the name the design contract gives a lock's. */
+  ttl?: number
+}
+
+export const LEASE_DEFAULTS = { lease: 10_000 } as const
+
+const LEASE_OPTIONS: Schema<LeaseOptions> = { lease: option.integer(1), ttl: option.integer(1) }
+
+/** A holder's lease in ms, from `lease` or `ttl` (both only when they agree). */
+export function resolveLease(options: LeaseOptions | undefined, what: string): number {
+  const { lease, ttl } = checkOptions(options, LEASE_OPTIONS, what)
+  if (lease !== undefined && ttl !== undefined && lease !== ttl) {
+    throw new ValueError(`${what}: lease ${lease} and ttl ${ttl} name one option; give one of them`)
+  }
+  return lease ?? ttl ?? LEASE_DEFAULTS.lease
+}
 
 export interface LeaseCallbacks {
   /** Extends the hold in Redis; false when it is no longer this holder's. */

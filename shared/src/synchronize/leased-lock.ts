@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
-import {
-  checkOptions,
-  checkTimeoutOptions,
-  option,
-  type Schema,
-  type TimeoutOptions,
-} from '../options.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { type Lease, startLease } from './lease.js'
+import { abortedError, checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
+import { type Lease, type LeaseOptions, resolveLease, startLease } from './lease.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
-  Deadline,
   LISTEN_GRACE_MS,
+  MAX_BLOCK_MS,
   releaseOnDispose,
   WaitQueue,
 } from './waiting.js'
@@ -28,19 +23,8 @@ const lockAcquire = new Script<[1, string, number] | [0, number, string]>('lock-
 const lockRelease = new Script<[number, number]>('lock-release')
 const lockRenew = new Script<number>('lock-renew')
 
-export interface LockOptions {
-  /**
-   * How long a hold outlives its holder's process, in ms. The holder renews
-   * it every third of this while it runs, so only a dead (or frozen) holder
-   * loses it.
-   * @default 10000
-   */
-  ttl?: number
-}
-
-export const LOCK_DEFAULTS = { ttl: 10_000 } as const
-
-const LOCK_OPTIONS: Schema<LockOptions> = { ttl: option.integer(1) }
+/** `{ lease }` (or `ttl`, its name in the design contract), in ms. */
+export type LockOptions = LeaseOptions
 
 /**
  * Where a lock's keys live: by default an object of its own; a value, an
@@ -64,8 +48,8 @@ interface Hold {
  * renews, a fencing token per hold, and waiters woken by the release itself.
  */
 export abstract class LeasedLock extends SharedObject implements AsyncDisposable {
-  /** The lease, in ms. */
-  readonly ttl: number
+  /** The lease of a hold, in ms. */
+  readonly lease: number
   /** This handle, as an owner: an rlock counts re-entry per handle. */
   private readonly ownerId = randomUUID()
   private readonly reentrant: boolean
@@ -83,7 +67,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     placement: LockPlacement,
   ) {
     super(mp, placement.kind, name)
-    this.ttl = checkOptions(options, LOCK_OPTIONS, 'lock options').ttl ?? LOCK_DEFAULTS.ttl
+    this.lease = resolveLease(options, 'lock options')
     this.reentrant = reentrant
     this.embedded = placement.stem !== undefined
     const stem = placement.stem === undefined ? '' : `${placement.stem}:`
@@ -96,15 +80,22 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
    * Takes the lock: true once held, false when `blocking` is false and it is
    * taken, or when `timeout` ran out. Without a timeout it waits for as long
    * as it takes, woken by the release (or by the end of a dead holder's lease).
+   * `ABORTED` when `signal` aborts first; a hold granted as it aborted is
+   * released, and the wait leaves the queue.
    */
   async acquire(options: AcquireOptions = {}): Promise<boolean> {
-    const { blocking, timeoutMs } = checkAcquireOptions(options)
-    return this.take(1, blocking, timeoutMs)
+    const { blocking, timeoutMs, signal } = checkAcquireOptions(options)
+    return this.take(1, blocking, timeoutMs, signal)
   }
 
   /** Gives back one level of this handle's hold; `NOT_OWNER` when it holds none. */
   async release(): Promise<void> {
     await this.give(false)
+  }
+
+  /** `lease`, by the design contract's name. */
+  get ttl(): number {
+    return this.lease
   }
 
   /** Whether anyone holds the lock now. */
@@ -127,7 +118,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   }
 
   /** Python's `with lock:` — holds the lock while `fn` runs; `TIMEOUT` when it was not had in time. */
-  async withLock<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+  async withLock<T>(fn: () => T | Promise<T>, options?: WaitOptions): Promise<T> {
     checkFunction(fn, 'withLock(fn)')
     await using _ = await this.hold(options)
     return await fn()
@@ -137,10 +128,10 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
    * Acquires and returns a guard that releases on dispose:
    * `await using _ = await lock.hold()`. `TIMEOUT` when not had in time.
    */
-  async hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
-    const timeout = checkTimeoutOptions(options, 'hold')
-    if (!(await this.take(1, true, timeout))) {
-      throw new Timeout(`${this.describe()} was not acquired within ${timeout} ms`)
+  async hold(options?: WaitOptions): Promise<AsyncDisposable> {
+    const { timeoutMs, signal } = checkWaitOptions(options, 'hold')
+    if (!(await this.take(1, true, timeoutMs, signal))) {
+      throw new Timeout(`${this.describe()} was not acquired within ${timeoutMs} ms`)
     }
     return releaseOnDispose(() => this.release())
   }
@@ -169,40 +160,65 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     return this.embedded ? `the lock of ${super.describe()}` : super.describe()
   }
 
-  private take(levels: number, blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
-    return withinDeadline(blocking ? timeoutMs : 0, () => this.takeBy(levels, blocking, timeoutMs))
+  private take(
+    levels: number,
+    blocking: boolean,
+    timeoutMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return withinDeadline(blocking ? timeoutMs : 0, () =>
+      this.takeBy(levels, blocking, new Deadline(timeoutMs), signal),
+    )
   }
 
   private async takeBy(
     levels: number,
     blocking: boolean,
-    timeoutMs: number | undefined,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    const deadline = new Deadline(timeoutMs)
     // Most acquires find the lock free: a first try touches only the hold.
-    if ((await this.attempt([this.holdKey, this.fenceKey], levels, '', -1, '')) === true) {
-      return true
+    let taken = (await this.attempt([this.holdKey, this.fenceKey], levels, '', -1, '')) === true
+    if (!taken && blocking && !deadline.expired && !signal?.aborted) {
+      taken = await this.queueFor(levels, deadline, signal)
     }
-    if (!blocking || deadline.remaining() === 0) return false
+    if (signal?.aborted) {
+      // Granted as the signal aborted: given back, so an aborted call holds nothing.
+      if (taken) await this.give(false)
+      throw abortedError(signal, 'acquire')
+    }
+    return taken
+  }
+
+  /**
+   * Waits in the queue until the lock is taken (true) or the deadline passes
+   * (false). When `signal` aborts, one last try takes the waiter off the queue
+   * (or takes the lock, which the caller gives back: a release that woke this
+   * waiter then wakes the next).
+   */
+  private async queueFor(
+    levels: number,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const keys = [this.holdKey, this.fenceKey, this.queue.waiters, this.queue.deadlines, wakeKey]
     let arrival = ''
-    for (;;) {
-      const last = deadline.remaining() === 0
-      const reply = await this.attempt(
-        keys,
-        levels,
-        waiterId,
-        last ? -1 : deadline.nextBlock(),
-        arrival,
-      )
-      if (reply === true) return true
-      if (last) return false
-      const [block, listed] = reply
-      arrival = listed
-      // Woken by a release, or at the end of the holder's lease, or of this block: check again.
-      await this.call(() => blockingClients(this.mp).popWake(wakeKey, block))
+    try {
+      for (;;) {
+        const last = deadline.expired || signal?.aborted === true
+        const block = last ? -1 : deadline.nextBlock(MAX_BLOCK_MS)
+        const reply = await this.attempt(keys, levels, waiterId, block, arrival)
+        if (reply === true) return true
+        if (last) return false
+        arrival = reply[1]
+        // Woken by a release, or at the end of the holder's lease, or of this block: check again.
+        await this.call(() => blockingClients(this.mp).awaitTurn(wakeKey, reply[0], signal))
+      }
+    } finally {
+      // An aborted wait may leave a wake-up in its receipt; the last try dealt with it.
+      if (signal?.aborted) await this.call((redis) => redis.del(this.queue.receiptKey(waiterId)))
     }
   }
 

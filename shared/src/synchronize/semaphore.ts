@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
-import {
-  checkOptions,
-  checkTimeoutOptions,
-  option,
-  type Schema,
-  type TimeoutOptions,
-} from '../options.js'
+import { checkOptions, option, type Schema } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { KEY_PARTS } from '../redis/keys.js'
 import type { Scope } from '../redis/scope.js'
 import { Script } from '../redis/script.js'
 import { SharedObject } from '../redis/shared-object.js'
-import { type Lease, startLease } from './lease.js'
+import { abortedError, checkWaitOptions, Deadline, type WaitOptions } from '../waits.js'
+import { type Lease, type LeaseOptions, resolveLease, startLease } from './lease.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
   checkCount,
-  Deadline,
   LISTEN_GRACE_MS,
+  MAX_BLOCK_MS,
   releaseOnDispose,
   WaitQueue,
 } from './waiting.js'
@@ -30,18 +25,8 @@ const semaphoreRelease = new Script<[0 | 1, number]>('semaphore-release')
 const semaphoreRenew = new Script<number>('semaphore-renew')
 const semaphoreValue = new Script<number>('semaphore-value')
 
-export interface SemaphoreOptions {
-  /**
-   * How long a permit outlives its holder's process, in ms; renewed every
-   * third of this while the holder runs.
-   * @default 10000
-   */
-  ttl?: number
-}
-
-export const SEMAPHORE_DEFAULTS = { ttl: 10_000 } as const
-
-const SEMAPHORE_OPTIONS: Schema<SemaphoreOptions> = { ttl: option.integer(1) }
+/** `{ lease }` of each permit (or `ttl`, as a lock's), in ms. */
+export type SemaphoreOptions = LeaseOptions
 
 interface Permit {
   token: string
@@ -59,7 +44,7 @@ interface Permit {
  */
 export class Semaphore extends SharedObject implements AsyncDisposable {
   /** The lease of each permit, in ms. */
-  readonly ttl: number
+  readonly lease: number
   protected readonly bounded: boolean = false
   private readonly initial: number
   private readonly queue: WaitQueue
@@ -70,8 +55,7 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
   constructor(mp: Scope, name: string, value = 1, options?: SemaphoreOptions, kind = 'semaphore') {
     super(mp, kind, name)
     this.initial = checkCount(value, 'semaphore initial value', 0)
-    this.ttl =
-      checkOptions(options, SEMAPHORE_OPTIONS, 'semaphore options').ttl ?? SEMAPHORE_DEFAULTS.ttl
+    this.lease = resolveLease(options, 'semaphore options')
     this.queue = new WaitQueue(this.objectKeys)
     this.holders = this.objectKeys.part(KEY_PARTS.semaphore.holders)
   }
@@ -79,47 +63,75 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
   /**
    * Takes a permit: true once taken; false when `blocking` is false and none
    * is free, or when `timeout` ran out. Woken by a release, or by the end of
-   * a dead holder's lease.
+   * a dead holder's lease. `ABORTED` when `signal` aborts first; a permit
+   * granted as it aborted is given back, and the wait leaves the queue.
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
-    const { blocking, timeoutMs } = checkAcquireOptions(options)
-    return this.take(blocking, timeoutMs)
+    const { blocking, timeoutMs, signal } = checkAcquireOptions(options)
+    return this.take(blocking, timeoutMs, signal)
   }
 
-  private take(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
-    return withinDeadline(blocking ? timeoutMs : 0, () => this.takeBy(blocking, timeoutMs))
+  /** `lease`, by the name a lock's has in the design contract. */
+  get ttl(): number {
+    return this.lease
   }
 
-  private async takeBy(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
-    const deadline = new Deadline(timeoutMs)
+  private async take(
+    blocking: boolean,
+    timeoutMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const permit = await withinDeadline(blocking ? timeoutMs : 0, () =>
+      this.takeBy(blocking, new Deadline(timeoutMs), signal),
+    )
+    if (signal?.aborted) {
+      // Granted as the signal aborted: given back, so an aborted call holds nothing.
+      if (permit) await this.giveBack(permit)
+      throw abortedError(signal, 'acquire')
+    }
+    return permit !== undefined
+  }
+
+  /**
+   * Takes a permit, waiting in the queue up to the deadline (undefined when
+   * none came). When `signal` aborts, one last try takes the waiter off the
+   * queue (or takes a permit, which the caller gives back).
+   */
+  private async takeBy(
+    blocking: boolean,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<Permit | undefined> {
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
     const token = randomUUID()
     let arrival = ''
-    for (;;) {
-      const last = !blocking || deadline.remaining() === 0
-      const reply = await this.call((redis) =>
-        semaphoreAcquire.run(
-          redis,
-          [this.key, this.holders, this.queue.waiters, this.queue.deadlines, wakeKey],
-          [
-            this.initial,
-            token,
-            this.ttl,
-            waiterId,
-            last ? -1 : deadline.nextBlock(),
-            arrival,
-            LISTEN_GRACE_MS,
-          ],
-        ),
-      )
-      if (reply[0] === 1) {
-        this.taken(token)
-        return true
+    try {
+      for (;;) {
+        const last = !blocking || deadline.expired || signal?.aborted === true
+        const reply = await this.call((redis) =>
+          semaphoreAcquire.run(
+            redis,
+            [this.key, this.holders, this.queue.waiters, this.queue.deadlines, wakeKey],
+            [
+              this.initial,
+              token,
+              this.lease,
+              waiterId,
+              last ? -1 : deadline.nextBlock(MAX_BLOCK_MS),
+              arrival,
+              LISTEN_GRACE_MS,
+            ],
+          ),
+        )
+        if (reply[0] === 1) return this.taken(token)
+        if (last) return undefined
+        arrival = reply[2]
+        await this.call(() => blockingClients(this.mp).awaitTurn(wakeKey, reply[1], signal))
       }
-      if (last) return false
-      arrival = reply[2]
-      await this.call(() => blockingClients(this.mp).popWake(wakeKey, reply[1]))
+    } finally {
+      // An aborted wait may leave a wake-up in its receipt; the last try dealt with it.
+      if (signal?.aborted) await this.call((redis) => redis.del(this.queue.receiptKey(waiterId)))
     }
   }
 
@@ -176,17 +188,17 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
   }
 
   /** Python's `with sem:` — holds a permit while `fn` runs; `TIMEOUT` when none came in time. */
-  async withPermit<T>(fn: () => T | Promise<T>, options?: TimeoutOptions): Promise<T> {
+  async withPermit<T>(fn: () => T | Promise<T>, options?: WaitOptions): Promise<T> {
     checkFunction(fn, 'withPermit(fn)')
     await using _ = await this.hold(options)
     return await fn()
   }
 
   /** Acquires and returns a guard that releases on dispose: `await using _ = await sem.hold()`. */
-  async hold(options?: TimeoutOptions): Promise<AsyncDisposable> {
-    const timeout = checkTimeoutOptions(options, 'hold')
-    if (!(await this.take(true, timeout))) {
-      throw new Timeout(`no permit of ${this.describe()} came within ${timeout} ms`)
+  async hold(options?: WaitOptions): Promise<AsyncDisposable> {
+    const { timeoutMs, signal } = checkWaitOptions(options, 'hold')
+    if (!(await this.take(true, timeoutMs, signal))) {
+      throw new Timeout(`no permit of ${this.describe()} came within ${timeoutMs} ms`)
     }
     return releaseOnDispose(() => this.release())
   }
@@ -196,24 +208,27 @@ export class Semaphore extends SharedObject implements AsyncDisposable {
     if (this.permits.length > 0) await this.release(this.permits.length)
   }
 
-  private taken(token: string): void {
+  private taken(token: string): Permit {
     const permit: Permit = {
       token,
-      lease: startLease(this.mp, this.ttl, {
+      lease: startLease(this.mp, this.lease, {
         renew: async () =>
           (await this.call((redis) =>
-            semaphoreRenew.run(redis, [this.holders], [token, this.ttl]),
+            semaphoreRenew.run(redis, [this.holders], [token, this.lease]),
           )) === 1,
-        release: () => this.giveBackOnClose(permit),
+        release: () => this.giveBack(permit),
       }),
     }
     this.permits.push(permit)
+    return permit
   }
 
-  private async giveBackOnClose(permit: Permit): Promise<void> {
+  /** Gives back one permit of this handle, if it still holds it (a closing context, an aborted acquire). */
+  private async giveBack(permit: Permit): Promise<void> {
     const index = this.permits.indexOf(permit)
     if (index < 0) return
     this.permits.splice(index, 1)
+    permit.lease.end()
     try {
       await this.call((redis) =>
         semaphoreRelease.run(

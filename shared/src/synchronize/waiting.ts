@@ -1,7 +1,8 @@
 import { checkIndex } from '../arguments.js'
 import { ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
-import { KEY_PARTS, type ObjectKeys } from '../redis/keys.js'
+import { KEY_PARTS, type ObjectKeys, receiptKey } from '../redis/keys.js'
+import { throwIfAborted, WAIT_OPTIONS, type Wait, type WaitOptions } from '../waits.js'
 
 /**
  * The longest a waiter blocks before it checks again. Waiters that hold no
@@ -33,46 +34,26 @@ export class WaitQueue {
   wakeKey(waiterId: string): string {
     return `${this.wakePrefix}${waiterId}`
   }
-}
 
-/** When a wait started with `timeout` must end; undefined = never. */
-export class Deadline {
-  private readonly end: number | undefined
-
-  constructor(timeoutMs: number | undefined) {
-    this.end = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
-  }
-
-  /** Milliseconds left (0 once over), undefined for a wait without end. */
-  remaining(): number | undefined {
-    return this.end === undefined ? undefined : Math.max(0, this.end - performance.now())
-  }
-
-  /** How long the next block may last: what is left, at most `MAX_BLOCK_MS`, whole ms. */
-  nextBlock(): number {
-    const remaining = this.remaining()
-    return remaining === undefined
-      ? MAX_BLOCK_MS
-      : Math.max(1, Math.ceil(Math.min(remaining, MAX_BLOCK_MS)))
+  /**
+   * Where a waiter's blocking pop moves its wake-up (see `popWake`): after an
+   * aborted wait the wake-up may be there rather than on the wake-up list.
+   */
+  receiptKey(waiterId: string): string {
+    return receiptKey(this.wakeKey(waiterId))
   }
 }
 
-export interface AcquireOptions {
+export interface AcquireOptions extends WaitOptions {
   /** Wait for the lock (or permit) when it is taken. @default true */
   blocking?: boolean
-  /** The longest to wait, in ms. @default forever */
-  timeout?: number
 }
 
-const ACQUIRE_OPTIONS: Schema<AcquireOptions> = {
-  blocking: option.boolean,
-  timeout: option.timeout,
-}
+const ACQUIRE_OPTIONS: Schema<AcquireOptions> = { ...WAIT_OPTIONS, blocking: option.boolean }
 
-/** Python's `acquire(blocking=True, timeout=None)`, checked. */
-export function checkAcquireOptions(options: AcquireOptions | undefined): {
+/** Python's `acquire(blocking=True, timeout=None)`, checked; `ABORTED` when the signal has aborted. */
+export function checkAcquireOptions(options: AcquireOptions | undefined): Wait & {
   blocking: boolean
-  timeoutMs: number | undefined
 } {
   const checked = checkOptions(options, ACQUIRE_OPTIONS, 'acquire() options')
   const blocking = checked.blocking ?? true
@@ -80,7 +61,8 @@ export function checkAcquireOptions(options: AcquireOptions | undefined): {
   if (!blocking && options?.timeout !== undefined) {
     throw new ValueError("can't specify a timeout for a non-blocking call")
   }
-  return { blocking, timeoutMs: checked.timeout }
+  throwIfAborted(checked.signal, 'acquire')
+  return { blocking, timeoutMs: checked.timeout, signal: checked.signal }
 }
 
 /** An integer count at least `min`: TYPE_ERROR when not an integer, VALUE_ERROR when too small. */

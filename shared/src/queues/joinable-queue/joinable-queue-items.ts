@@ -5,6 +5,7 @@ import { checkOptions, option, type Schema } from '../../options.js'
 import { isUnreachable, withinDeadline } from '../../redis/call-deadline.js'
 import { deleteKeys } from '../../redis/delete-keys.js'
 import { signalHub } from '../../redis/signal-hub.js'
+import { Deadline, failAborted } from '../../waits.js'
 import { checkDropOptions, type DropOptions, refuseWhileServed } from '../drop-guard.js'
 import { itemsUntilShutdown } from '../items-until-shutdown.js'
 import { unregisterQueue } from '../queue-registry.js'
@@ -48,8 +49,10 @@ export abstract class JoinableQueueItems<T extends Json = Json>
     const text = encode(item, 'item')
     const { block, timeoutMs, deadline, signal } = checkBlockingOptions(options, 'put')
     this.checkOpen()
-    await withinDeadline(block ? timeoutMs : 0, () =>
-      this.putTexts([text], block, deadline, signal, timeoutMs),
+    await failAborted(signal, 'put', () =>
+      withinDeadline(block ? timeoutMs : 0, () =>
+        this.putTexts([text], block, deadline, signal, timeoutMs),
+      ),
     )
   }
 
@@ -57,7 +60,7 @@ export abstract class JoinableQueueItems<T extends Json = Json>
   async putNowait(item: T): Promise<void> {
     const text = encode(item, 'item')
     this.checkOpen()
-    await this.putTexts([text], false, undefined, undefined)
+    await this.putTexts([text], false, new Deadline(0), undefined)
   }
 
   /**
@@ -72,7 +75,9 @@ export abstract class JoinableQueueItems<T extends Json = Json>
     const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
     if (texts.length === 0) return
-    await withinDeadline(timeoutMs, () => this.putTexts(texts, true, deadline, signal, timeoutMs))
+    await failAborted(signal, 'putMany', () =>
+      withinDeadline(timeoutMs, () => this.putTexts(texts, true, deadline, signal, timeoutMs)),
+    )
   }
 
   /**
@@ -88,8 +93,10 @@ export abstract class JoinableQueueItems<T extends Json = Json>
     const { block, timeoutMs, signal } = checkBlockingOptions(options, 'get')
     this.checkOpen()
     this.engage()
-    const item = await withinDeadline(block ? timeoutMs : 0, () =>
-      block ? this.fetcher.get(timeoutMs, signal) : this.fetcher.getNowait(),
+    const item = await failAborted(signal, 'get', () =>
+      withinDeadline(block ? timeoutMs : 0, () =>
+        block ? this.fetcher.get(timeoutMs, signal) : this.fetcher.getNowait(),
+      ),
     )
     return { id: item.id, data: decode(item.data, this.describe()) as T }
   }
@@ -150,11 +157,13 @@ export abstract class JoinableQueueItems<T extends Json = Json>
   async join(options: WaitOptions = {}): Promise<void> {
     const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'join')
     this.checkOpen()
-    await withinDeadline(timeoutMs, () => this.joinBy(deadline, signal, timeoutMs))
+    await failAborted(signal, 'join', () =>
+      withinDeadline(timeoutMs, () => this.joinBy(deadline, signal, timeoutMs)),
+    )
   }
 
   private async joinBy(
-    deadline: number | undefined,
+    deadline: Deadline,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
   ): Promise<void> {
@@ -264,7 +273,7 @@ export abstract class JoinableQueueItems<T extends Json = Json>
   private async putTexts(
     texts: string[],
     block: boolean,
-    deadline: number | undefined,
+    deadline: Deadline,
     signal: AbortSignal | undefined,
     timeoutMs?: number,
   ): Promise<void> {

@@ -1,5 +1,7 @@
 import { checkOptions, option, type Schema } from '../../options.js'
-import { deadlineOf } from './wakeup.js'
+import { Deadline, throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../../waits.js'
+
+export type { WaitOptions }
 
 export interface JoinableQueueOptions {
   /**
@@ -51,14 +53,6 @@ export const JOINABLE_QUEUE_DEFAULTS: ResolvedJoinableQueueOptions = {
   keepEvents: 0,
 }
 
-/** The options of every call that may wait. */
-export interface WaitOptions {
-  /** The longest to wait, in ms. @default forever */
-  timeout?: number
-  /** Gives up the wait, failing with the signal's reason. */
-  signal?: AbortSignal
-}
-
 /** The options of put() and get(). */
 export interface BlockingOptions extends WaitOptions {
   /** Python's `block`: false fails at once with FULL or EMPTY instead of waiting. @default true */
@@ -78,8 +72,6 @@ const SCHEMA: Schema<JoinableQueueOptions> = {
   keepEvents: option.integer(0),
 }
 
-const WAIT_OPTIONS: Schema<WaitOptions> = { timeout: option.timeout, signal: option.signal }
-
 const BLOCKING_OPTIONS: Schema<BlockingOptions> = { ...WAIT_OPTIONS, block: option.boolean }
 
 const SHUTDOWN_OPTIONS: Schema<ShutdownOptions> = { immediate: option.boolean }
@@ -90,17 +82,21 @@ export function resolveOptions(
   return { ...JOINABLE_QUEUE_DEFAULTS, ...checkOptions(options, SCHEMA, 'joinable queue options') }
 }
 
-/** A wait's options, checked: its timeout, the `performance.now()` time it ends, its signal. */
+/**
+ * A wait's options, checked: its timeout, the `performance.now()` time it
+ * ends, its signal (`ABORTED` at once when it has aborted).
+ */
 export function checkWaitOptions(
   options: WaitOptions | undefined,
   method: string,
 ): {
   timeoutMs: number | undefined
-  deadline: number | undefined
+  deadline: Deadline
   signal: AbortSignal | undefined
 } {
   const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
-  return { timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
+  throwIfAborted(signal, method)
+  return { timeoutMs: timeout, deadline: new Deadline(timeout), signal }
 }
 
 /** put() and get() options, checked: a wait's, and whether to wait at all. */
@@ -109,7 +105,8 @@ export function checkBlockingOptions(
   method: string,
 ): ReturnType<typeof checkWaitOptions> & { block: boolean } {
   const { block, timeout, signal } = checkOptions(options, BLOCKING_OPTIONS, `${method}() options`)
-  return { block: block ?? true, timeoutMs: timeout, deadline: deadlineOf(timeout), signal }
+  throwIfAborted(signal, method)
+  return { block: block ?? true, timeoutMs: timeout, deadline: new Deadline(timeout), signal }
 }
 
 /** Python 3.13's shutdown(immediate=False), checked. */

@@ -5,6 +5,7 @@ import { checkOptions, option, type Schema } from '../../options.js'
 import { withinDeadline } from '../../redis/call-deadline.js'
 import { KEY_PARTS } from '../../redis/keys.js'
 import { signalHub } from '../../redis/signal-hub.js'
+import { Deadline, failAborted, throwIfAborted } from '../../waits.js'
 import { registerQueue } from '../queue-registry.js'
 import { checkJobLookupId, type NewJob, prepareJob } from './job-options.js'
 import {
@@ -16,7 +17,7 @@ import {
   type PutJobResult,
 } from './job-store.js'
 import { JoinableQueueItems } from './joinable-queue-items.js'
-import { deadlineOf, Wakeup } from './wakeup.js'
+import { Wakeup } from './wakeup.js'
 
 export type { LeasesOptions } from './joinable-queue-items.js'
 export type {
@@ -31,7 +32,7 @@ export type {
 export interface GetJobOptions {
   /** Ms to wait for the job to finish before answering with its state then. @default 0 */
   wait?: number
-  /** Gives up the wait, failing with the signal's reason. */
+  /** Gives up the wait: ABORTED, with the signal's reason as `cause`. */
   signal?: AbortSignal
 }
 
@@ -86,8 +87,11 @@ export class JoinableQueue<T extends Json = Json> extends JoinableQueueItems<T> 
   async getJob(id: string, options: GetJobOptions = {}): Promise<JobInfo | undefined> {
     checkJobLookupId(id)
     const { wait: timeoutMs, signal } = checkOptions(options, GET_JOB_OPTIONS, 'getJob() options')
+    throwIfAborted(signal, 'getJob')
     this.checkOpen()
-    return withinDeadline(timeoutMs, () => this.readJob(id, timeoutMs, signal))
+    return failAborted(signal, 'getJob', () =>
+      withinDeadline(timeoutMs, () => this.readJob(id, timeoutMs, signal)),
+    )
   }
 
   private async readJob(
@@ -102,7 +106,7 @@ export class JoinableQueue<T extends Json = Json> extends JoinableQueueItems<T> 
     const stop = await signalHub(this.mp).listen(store.finished, (message) => {
       if (message === null || message === id) finished.notify()
     })
-    const deadline = deadlineOf(timeoutMs)
+    const deadline = new Deadline(timeoutMs)
     try {
       let job = await store.read(id, true)
       while (job && job.state !== 'completed' && job.state !== 'failed') {

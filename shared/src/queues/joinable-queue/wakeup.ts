@@ -1,4 +1,5 @@
-import { timerDelay } from '../../timers.js'
+import { longTimeout } from '../../timers.js'
+import { Deadline } from '../../waits.js'
 
 /**
  * How often a wait that relies on a published message checks Redis anyway.
@@ -23,10 +24,10 @@ export class Wakeup {
 
   /**
    * Resolves true once notified (consuming the notification), false when
-   * `deadline` (a `performance.now()` time) passes first; rejects with the
-   * reason of the first of `signals` to abort.
+   * `deadline` passes first; rejects with the reason of the first of
+   * `signals` to abort.
    */
-  wait(deadline: number | undefined, ...signals: (AbortSignal | undefined)[]): Promise<boolean> {
+  wait(deadline: Deadline, ...signals: (AbortSignal | undefined)[]): Promise<boolean> {
     const watched = signals.filter((signal): signal is AbortSignal => signal !== undefined)
     for (const signal of watched) signal.throwIfAborted()
     if (this.notified) {
@@ -34,14 +35,14 @@ export class Wakeup {
       return Promise.resolve(true)
     }
     return new Promise<boolean>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
+      let cancelTimer = () => {}
       const aborts = watched.map((signal) => {
         const onAbort = () => finish(signal.reason)
         signal.addEventListener('abort', onAbort, { once: true })
         return () => signal.removeEventListener('abort', onAbort)
       })
       const finish = (outcome: unknown) => {
-        clearTimeout(timer)
+        cancelTimer()
         for (const remove of aborts) remove()
         this.wake = undefined
         if (typeof outcome === 'boolean') resolve(outcome)
@@ -51,15 +52,8 @@ export class Wakeup {
         this.notified = false
         finish(true)
       }
-      if (deadline !== undefined) {
-        const arm = () => {
-          const left = deadline - performance.now()
-          // Timers may fire a little early; a wait never ends before its deadline.
-          timer = left > 0 ? setTimeout(arm, timerDelay(left)) : undefined
-          if (left <= 0) finish(false)
-        }
-        arm()
-      }
+      const remaining = deadline.remaining()
+      if (remaining !== undefined) cancelTimer = longTimeout(() => finish(false), remaining)
     })
   }
 
@@ -69,17 +63,12 @@ export class Wakeup {
    * Callers check their condition in Redis after each wake.
    */
   async waitOrRecheck(
-    deadline: number | undefined,
+    deadline: Deadline,
     ...signals: (AbortSignal | undefined)[]
   ): Promise<boolean> {
-    const recheckAt = performance.now() + RECHECK_MS
-    if (deadline !== undefined && deadline <= recheckAt) return this.wait(deadline, ...signals)
-    await this.wait(recheckAt, ...signals)
+    const remaining = deadline.remaining()
+    if (remaining !== undefined && remaining <= RECHECK_MS) return this.wait(deadline, ...signals)
+    await this.wait(new Deadline(RECHECK_MS), ...signals)
     return true
   }
-}
-
-/** The `performance.now()` time a wait of `timeoutMs` ends; undefined waits forever. */
-export function deadlineOf(timeoutMs: number | undefined): number | undefined {
-  return timeoutMs === undefined ? undefined : performance.now() + timeoutMs
 }

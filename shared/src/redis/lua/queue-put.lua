@@ -27,8 +27,9 @@
 ]]
 local main, items, meta, room = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local given = #ARGV - 2
-if ARGV[2] == '2' and redis.call('HINCRBY', meta, 'waiting', -1) < 0 then
-  redis.call('HSET', meta, 'waiting', 0)
+-- No putter waiting is no field: a putter that gave up leaves the hash as it found it.
+if ARGV[2] == '2' and redis.call('HINCRBY', meta, 'waiting', -1) <= 0 then
+  redis.call('HDEL', meta, 'waiting')
 end
 local state = redis.call('HMGET', meta, 'shutdown', 'maxsize')
 if state[1] then
