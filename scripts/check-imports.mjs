@@ -21,6 +21,7 @@ const FLOORS = [
     'options.ts',
     'tasks-module.ts',
     'timers.ts',
+    'waits.ts',
   ],
   ['redis/'],
   ['connection/', 'managers/', 'queues/', 'sharedctypes/', 'synchronize/'],

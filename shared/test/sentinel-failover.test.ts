@@ -140,6 +140,48 @@ describe('durability', () => {
     await assert.rejects(mp.dict('d').set('k', 1), (error) => isRedprocError(error, 'CONNECTION'))
   })
 
+  it('fails a write while its replica lags, saying it is on the master; reads go on; all confirmed once the replica is back', async (t) => {
+    const master = await startPrivateRedis(t)
+    const replica = await startPrivateRedis(t, undefined, [
+      '--replicaof',
+      '127.0.0.1',
+      String(master.port),
+    ])
+    await until(
+      async () => (await replica.admin.info('replication')).includes('master_link_status:up'),
+      'the replica to sync',
+    )
+    const pid = Number(/process_id:(\d+)/.exec(await replica.admin.info('server'))?.[1])
+    await using mp = await connect({
+      redis: master.url,
+      namespace: uniqueNamespace(),
+      durability: { replicas: 1, timeoutMs: 300 },
+    })
+    const d = mp.dict<number>('d')
+    await d.set('before', 1)
+
+    // A replica that stops answering, as one in a long fork or on a slow disk.
+    process.kill(pid, 'SIGSTOP')
+    try {
+      const started = performance.now()
+      await assert.rejects(
+        d.set('during', 2),
+        (error) =>
+          isRedprocError(error, 'CONNECTION') && /written on the master/.test(error.message),
+      )
+      const waited = performance.now() - started
+      assert.ok(waited >= 250 && waited < 3000, `failed after ${Math.round(waited)} ms`)
+      // Reads have nothing to wait for: they answer while the replica lags.
+      assert.equal(await d.get('during'), 2, 'the unconfirmed write is on the master')
+      assert.equal(await d.size(), 2)
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    await d.set('after', 3)
+    const key = mp.keys('dict', 'd').base
+    assert.deepEqual((await replica.admin.hkeys(key)).sort(), ['after', 'before', 'during'])
+  })
+
   it('is checked at connect', async (t: TestContext) => {
     const { url } = await startPrivateRedis(t)
     for (const [durability, code] of [

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Redis } from 'ioredis'
 import { ConnectionLost, RedprocTypeError, ValueError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
@@ -12,6 +13,48 @@ export interface Durability {
 }
 
 export const DURABILITY_DEFAULTS = { timeoutMs: 1000 } as const
+
+/**
+ * The commands the objects send that change nothing: an exchange of these
+ * alone has nothing to wait for. Any other command (a script included)
+ * counts as a write.
+ */
+const READS = new Set([
+  'exists',
+  'get',
+  'hexists',
+  'hget',
+  'hgetall',
+  'hkeys',
+  'hlen',
+  'hmget',
+  'hscan',
+  'hstrlen',
+  'hvals',
+  'lindex',
+  'llen',
+  'lrange',
+  'mget',
+  'pttl',
+  'scan',
+  'scard',
+  'sismember',
+  'smembers',
+  'strlen',
+  'time',
+  'ttl',
+  'type',
+  'xlen',
+  'xrange',
+  'xrevrange',
+  'zcard',
+  'zrange',
+  'zrangebyscore',
+  'zscore',
+])
+
+/** The exchange a command is sent for, while `track` runs it. */
+const exchanges = new AsyncLocalStorage<{ wrote: boolean }>()
 
 const DURABILITY: Schema<Durability> = {
   replicas: option.integer(1),
@@ -53,6 +96,19 @@ export class ReplicaWait {
       )
     }
     this.redis = redis as Redis
+    const send = this.redis.sendCommand
+    this.redis.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+      const exchange = exchanges.getStore()
+      if (exchange && !READS.has(args[0].name)) exchange.wrote = true
+      return send.apply(this, args)
+    }
+  }
+
+  /** Runs `exchange`, telling whether it sent a command that writes. */
+  async track<T>(exchange: () => Promise<T>): Promise<{ result: T; wrote: boolean }> {
+    const seen = { wrote: false }
+    const result = await exchanges.run(seen, exchange)
+    return { result, wrote: seen.wrote }
   }
 
   /** Resolves once the writes this client sent so far are on the replicas. */

@@ -29,12 +29,16 @@ export abstract class SharedObject {
    * Runs one Redis exchange. Errors a Lua script raised as `CODE message`
    * become that `RedprocError` (its Python-named subclass, so `instanceof
    * ShutDown` works); an unreachable Redis becomes `CONNECTION`. With
-   * `durability`, it resolves once the replicas hold what it wrote.
+   * `durability`, an exchange that wrote resolves once the replicas hold
+   * what it wrote; one that only read resolves at once.
    */
   protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    const replicas = this.mp.replicaWait
     let result: T
+    let wrote = false
     try {
-      result = await exchange(this.mp.redis)
+      if (replicas) ({ result, wrote } = await replicas.track(() => exchange(this.mp.redis)))
+      else result = await exchange(this.mp.redis)
     } catch (error) {
       const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
       if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
@@ -42,7 +46,7 @@ export abstract class SharedObject {
       }
       throw translateRedisError(error)
     }
-    await this.mp.replicaWait?.afterWrites()
+    if (wrote) await replicas?.afterWrites()
     return result
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { checkFunction } from '../arguments.js'
 import { isRedprocError, RedprocError, Timeout } from '../errors.js'
-import { checkOptions, option, type Schema } from '../options.js'
 import { blockingClients } from '../redis/blocking-clients.js'
 import { withinDeadline } from '../redis/call-deadline.js'
 import { KEY_PARTS } from '../redis/keys.js'
