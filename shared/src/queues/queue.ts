@@ -147,9 +147,7 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
    */
   async putMany(items: Iterable<T>, options?: PutOptions): Promise<void> {
     this.checkOpen()
-    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
-      encode(item, `items[${i}]`),
-    )
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) => encode(item, 'items', i))
     const { timeout, abort } = this.checkWait(options, 'putMany')
     if (texts.length === 0) return
     await withinDeadline(timeout, () => this.putTexts(texts, timeout, abort))
