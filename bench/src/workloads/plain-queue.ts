@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { connect } from '@redproc/shared'
 import { Redis } from 'ioredis'
+import { HandBatchedQueue } from '../children/hand-batched-queue.js'
 import { makeItems, runTimeoutMs } from '../items.js'
 import {
   type BenchChild,
@@ -10,6 +11,7 @@ import {
   tsChild,
   waitForTotal,
 } from '../processes.js'
+import { REDIS_WORK_METRICS } from '../redis-work.js'
 import { perSecond, withCallers } from '../stats.js'
 import type { BenchEnv, Workload } from '../workload.js'
 
@@ -37,6 +39,7 @@ export const plainQueue: Workload = {
       better: 'higher',
     },
     { key: 'put', label: 'puts (redis-benchmark: LPUSH)', unit: 'items/s', better: 'higher' },
+    ...REDIS_WORK_METRICS,
   ],
   contenders: [
     {
@@ -66,8 +69,34 @@ export const plainQueue: Workload = {
         ),
     },
     {
+      name: 'hand-batched ioredis',
+      note: 'hand-written, about 40 lines: one `RPUSH` per event-loop turn of puts → consumers share one `BLMPOP … COUNT` per connection, items handed to the waiting gets, `JSON.parse`',
+      run: (env) => {
+        const key = `${env.runId}:list`
+        return pipeline(
+          env,
+          'hand-batched consumer',
+          tsChild('consumer-hand-batched', {
+            redis: env.redisUrl,
+            key,
+            concurrency: CONSUMER_CALLERS,
+          }),
+          async () => {
+            const redis = new Redis(env.redisUrl)
+            const queue = new HandBatchedQueue(redis, key)
+            return {
+              put: (item) => queue.put(item),
+              close: async () => {
+                redis.disconnect()
+              },
+            }
+          },
+        )
+      },
+    },
+    {
       name: 'ioredis BRPOP loop',
-      note: 'hand-written: `LPUSH key JSON` → consumers `BRPOP key 0` + `JSON.parse` in loops sharing one connection',
+      note: 'hand-written, naive: one `LPUSH key JSON` per put → consumers `BRPOP key 0` + `JSON.parse` in loops sharing one connection',
       run: (env) => {
         const key = `${env.runId}:list`
         return pipeline(
