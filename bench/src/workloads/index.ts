@@ -1,5 +1,6 @@
 /** Every workload of the benchmark, in the numbering of the report. */
 import type { Workload } from '../workload.js'
+import { codec } from './codec.js'
 import { dict } from './dict.js'
 import { http } from './http.js'
 import { joinableQueue } from './joinable-queue.js'
@@ -29,4 +30,5 @@ export const ENTRIES: Entry[] = [
   { number: 7, id: http.id, title: http.title, workload: http },
   { number: 8, id: memory.id, title: memory.title, workload: memory },
   { number: 9, id: managerHttp.id, title: managerHttp.title, workload: managerHttp },
+  { number: 10, id: codec.id, title: codec.title, workload: codec },
 ]
