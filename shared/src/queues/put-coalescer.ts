@@ -95,7 +95,7 @@ export class PutCoalescer {
     try {
       const count = await this.send(batch.map((put) => put.text))
       if (count < batch.length) this.bounded = true
-      for (const [i, put] of batch.entries()) put.resolve(i < count)
+      for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(i < count)
     } catch (error) {
       for (const put of batch) put.reject(error)
     } finally {

@@ -115,8 +115,13 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     this.checkOpen()
     const json = encode(item, 'item')
     const { timeout, abort } = this.checkWait(options, 'put')
+    const coalescer = this.coalescer()
+    if (timeout === undefined && coalescer) {
+      // The everyday put: no deadline for its commands to share, nothing to time.
+      if (!(await coalescer.add(json))) await this.putTexts([json], undefined, abort)
+      return
+    }
     await withinDeadline(timeout, async () => {
-      const coalescer = this.coalescer()
       if (!coalescer) return this.putTexts([json], timeout, abort)
       const started = performance.now()
       if (await coalescer.add(json)) return
@@ -258,6 +263,7 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     options: PutOptions | GetOptions | undefined,
     method: string,
   ): { timeout: number | undefined; abort: AbortSignal } {
+    if (options === undefined) return { timeout: undefined, abort: this.aborter.signal }
     const {
       block = true,
       timeout,
