@@ -53,7 +53,9 @@ if count > 0 then
     local job = redis.call('HMGET', jobKey, 'data', 'ats', 'rpc')
     if job[1] then
       redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
-      redis.call('HSET', jobKey, 'processedOn', ARGV[2], 'ats', (tonumber(job[2]) or 0) + 1)
+      -- Text, not a Lua number, for a first attempt: Redis formats numbers with printf.
+      local started = job[2] and tostring(tonumber(job[2]) + 1) or '1'
+      redis.call('HSET', jobKey, 'processedOn', ARGV[2], 'ats', started)
       event('active', id, 'prev', 'waiting')
       result[#result + 1] = id
       result[#result + 1] = job[1]
