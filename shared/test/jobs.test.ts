@@ -193,6 +193,8 @@ describe('jobs served (single)', () => {
     const job = await q.getJob(id, { wait: 10_000 })
     assert.equal(job?.state, 'failed')
     assert.equal(job?.attemptsMade, 3)
+    const lock = `${q.bullmq.prefix}:${q.bullmq.name}:${id}:lock`
+    assert.equal(await mp.redis.exists(lock), 0, 'a kept failed job holds no lock')
     assert.equal(job?.error?.code, 'REMOTE_TASK_FAILED')
     assert.equal(job?.error?.message, 'out of cheese')
     assert.match(job?.error?.stack ?? '', /out of cheese\n\s+at fail/)

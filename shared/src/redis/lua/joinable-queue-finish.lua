@@ -42,17 +42,23 @@ local state, active, stalled, wait, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local completed, failed, events, marker = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local prefix, now, id, token, outcome = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local jobKey = prefix .. id
+local lock = jobKey .. ':lock'
 
-if not leaveActive(active, stalled, prefix, id, token) then
+local left, locked = leftActive(active, lock, id, token)
+if not left then
   return 'lost'
 end
+redis.call('SREM', stalled, id)
 local event = eventsTo(events, KEYS[10])
 
-local ok, opts = pcall(cjson.decode, redis.call('HGET', jobKey, 'opts') or '{}')
+-- What the job says of itself, in one read; attemptsMade is written with the
+-- other fields below (not at all when the job is removed now).
+local job = redis.call('HMGET', jobKey, 'opts', 'atm', 'rpw', 'rpc', 'processedOn')
+local ok, opts = pcall(cjson.decode, job[1] or '{}')
 if not ok or type(opts) ~= 'table' then
   opts = {}
 end
-local made = redis.call('HINCRBY', jobKey, 'atm', 1)
+local made = (tonumber(job[2]) or 0) + 1
 
 if outcome == 'failed' then
   local traces = {}
@@ -67,10 +73,13 @@ if outcome == 'failed' then
     end
   end
   redis.call('HSET', jobKey, 'failedReason', ARGV[6], 'rpcode', ARGV[7],
-    'stacktrace', #traces > 0 and cjson.encode(traces) or '[]')
+    'stacktrace', #traces > 0 and cjson.encode(traces) or '[]', 'atm', made)
 
   local attempts = tonumber(opts.attempts) or 1
   if made < attempts then
+    if locked then
+      redis.call('DEL', lock)
+    end
     local backoff = opts.backoff
     local delay = 0
     if type(backoff) == 'number' then
@@ -124,14 +133,13 @@ if outcome == 'completed' then
 else
   event('failed', id, 'failedReason', ARGV[6], 'prev', 'active')
 end
-if redis.call('HEXISTS', jobKey, 'rpw') == 1 then
+if job[3] then
   redis.call('PUBLISH', ARGV[11], id)
 end
-local counted = isCounted(jobKey)
 -- Totals and run times outlive the jobs, which retention removes: rates and
 -- durations stay readable whatever the queue keeps.
 redis.call('HINCRBY', state, outcome, 1)
-local ran = now - (tonumber(redis.call('HGET', jobKey, 'processedOn')) or now)
+local ran = now - (tonumber(job[5]) or now)
 local bucket = 'inf'
 for bound in string.gmatch(ARGV[12], '[^,]+') do
   if ran <= tonumber(bound) then
@@ -142,10 +150,13 @@ end
 redis.call('HINCRBY', state, 'ms<=' .. bucket, 1)
 redis.call('HINCRBY', state, 'ms', ran)
 if removeNow then
-  deleteJob(jobKey)
+  redis.call('DEL', jobKey, jobKey .. ':logs', lock)
 else
+  if locked then
+    redis.call('DEL', lock)
+  end
   if outcome == 'completed' then
-    redis.call('HSET', jobKey, 'returnvalue', ARGV[6], 'finishedOn', now)
+    redis.call('HSET', jobKey, 'returnvalue', ARGV[6], 'finishedOn', now, 'atm', made)
   else
     redis.call('HSET', jobKey, 'finishedOn', now)
   end
@@ -171,5 +182,5 @@ else
   end
 end
 
-finishCounted(state, ARGV[10], counted and 1 or 0)
+finishCounted(state, ARGV[10], job[4] and 1 or 0)
 return outcome
