@@ -71,53 +71,22 @@ export const plainQueue: Workload = {
     {
       name: 'hand-batched ioredis',
       note: 'hand-written, about 40 lines: one `RPUSH` per event-loop turn of puts → consumers share one `BLMPOP … COUNT` per connection, items handed to the waiting gets, `JSON.parse`',
-      run: (env) => {
-        const key = `${env.runId}:list`
-        return pipeline(
-          env,
-          'hand-batched consumer',
-          tsChild('consumer-hand-batched', {
-            redis: env.redisUrl,
-            key,
-            concurrency: CONSUMER_CALLERS,
-          }),
-          async () => {
-            const redis = new Redis(env.redisUrl)
-            const queue = new HandBatchedQueue(redis, key)
-            return {
-              put: (item) => queue.put(item),
-              close: async () => {
-                redis.disconnect()
-              },
-            }
-          },
-        )
-      },
+      run: (env) =>
+        handWritten(env, 'hand-batched consumer', 'consumer-hand-batched', (redis, key) => {
+          const queue = new HandBatchedQueue(redis, key)
+          return (item) => queue.put(item)
+        }),
     },
     {
       name: 'ioredis BRPOP loop',
       note: 'hand-written, naive: one `LPUSH key JSON` per put → consumers `BRPOP key 0` + `JSON.parse` in loops sharing one connection',
-      run: (env) => {
-        const key = `${env.runId}:list`
-        return pipeline(
+      run: (env) =>
+        handWritten(
           env,
           'BRPOP consumer',
-          tsChild('consumer-brpop', {
-            redis: env.redisUrl,
-            key,
-            concurrency: CONSUMER_CALLERS,
-          }),
-          async () => {
-            const redis = new Redis(env.redisUrl)
-            return {
-              put: (item) => redis.lpush(key, JSON.stringify(item)),
-              close: async () => {
-                redis.disconnect()
-              },
-            }
-          },
-        )
-      },
+          'consumer-brpop',
+          (redis, key) => (item) => redis.lpush(key, JSON.stringify(item)),
+        ),
     },
     {
       name: 'redis-benchmark',
@@ -144,6 +113,30 @@ export const plainQueue: Workload = {
 interface Producer {
   put(item: { n: number }): Promise<unknown>
   close(): Promise<void>
+}
+
+/** A hand-written contender: its consumer child and its put, on one ioredis connection and one list. */
+function handWritten(
+  env: BenchEnv,
+  label: string,
+  child: string,
+  makePut: (redis: Redis, key: string) => Producer['put'],
+): Promise<Record<string, number>> {
+  const key = `${env.runId}:list`
+  return pipeline(
+    env,
+    label,
+    tsChild(child, { redis: env.redisUrl, key, concurrency: CONSUMER_CALLERS }),
+    async () => {
+      const redis = new Redis(env.redisUrl)
+      return {
+        put: makePut(redis, key),
+        close: async () => {
+          redis.disconnect()
+        },
+      }
+    },
+  )
 }
 
 async function pipeline(
