@@ -656,6 +656,7 @@ export class JoinableQueue<T extends Json = Json>
       this.key,
       this.channel,
       this.objectKeys.part('finished'),
+      this.mp,
     )
     return this.jobs
   }
