@@ -347,7 +347,8 @@ describe('finishing jobs from many handles at once', () => {
       ]),
     )
     const scriptCalls = (await commandCalls(redis.admin)).get('evalsha') ?? 0
-    assert.ok(scriptCalls <= 6, `20 finishes took ${scriptCalls} script calls`)
+    // One call per finish would be 20 (and lease renewals may add a few).
+    assert.ok(scriptCalls <= 10, `20 finishes took ${scriptCalls} script calls`)
     assert.equal(finishedAs.flat().filter((as) => as === 'failed').length, 5)
     const counts = await producer.counts()
     assert.deepEqual(counts.totals, { completed: 15, failed: 5 })

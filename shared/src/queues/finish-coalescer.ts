@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import type { FinishedAs } from './job-store.js'
+import { PerContext } from './per-context.js'
 
 /**
  * One job for the finish script: its id, lock token, 'completed' or
@@ -18,7 +19,7 @@ interface Pending {
 const MAX_BATCH = 500
 
 /** One per context and queue: the finishJob() calls of a process share it. */
-const registry = new WeakMap<Context, Map<string, FinishCoalescer>>()
+const registry = new PerContext<FinishCoalescer>()
 
 /**
  * The finishJob() calls of one process to one queue, sent together. A finish
@@ -39,17 +40,7 @@ export class FinishCoalescer {
     key: string,
     send: (jobs: FinishArgs[]) => Promise<FinishedAs[]>,
   ): FinishCoalescer {
-    let coalescers = registry.get(mp)
-    if (!coalescers) {
-      coalescers = new Map()
-      registry.set(mp, coalescers)
-    }
-    let coalescer = coalescers.get(key)
-    if (!coalescer) {
-      coalescer = new FinishCoalescer(send)
-      coalescers.set(key, coalescer)
-    }
-    return coalescer
+    return registry.getOrMake(mp, key, () => new FinishCoalescer(send))
   }
 
   /** Finishes one job (with the others of the moment); resolves with where it went. */

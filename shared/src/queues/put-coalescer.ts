@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { PerContext } from './per-context.js'
 
 interface Pending {
   readonly text: string
@@ -7,7 +8,7 @@ interface Pending {
 }
 
 /** One per context and queue: the single-item puts of a process share it. */
-const registry = new WeakMap<Context, Map<string, PutCoalescer>>()
+const registry = new PerContext<PutCoalescer>()
 
 /**
  * Single-item puts to one queue from one process, sent together.
@@ -52,25 +53,17 @@ export class PutCoalescer {
     send: (texts: string[]) => Promise<number>,
     maxBatch: number,
   ): PutCoalescer {
-    let coalescers = registry.get(mp)
-    if (!coalescers) {
-      coalescers = new Map()
-      registry.set(mp, coalescers)
-    }
-    let coalescer = coalescers.get(key)
-    if (!coalescer) {
+    return registry.getOrMake(mp, key, () => {
       const made = new PutCoalescer(send, maxBatch)
       // Puts waiting here were issued before the close: they go out before the client quits.
       mp.onClose(() => made.sendPending())
-      coalescers.set(key, made)
-      coalescer = made
-    }
-    return coalescer
+      return made
+    })
   }
 
   /** Writes the waiting puts to `key` of this context, if there is a coalescer for it. */
   static sendPending(mp: Context, key: string): void {
-    registry.get(mp)?.get(key)?.sendPending()
+    registry.get(mp, key)?.sendPending()
   }
 
   /**
