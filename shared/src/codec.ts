@@ -80,7 +80,8 @@ function plain(value: unknown, depth: number): boolean {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // A hole reads as undefined, which is refused as well.
-      if (!plain(value[i], depth + 1)) return false
+      const item = value[i]
+      if (!plainLeaf(item) && !plain(item, depth + 1)) return false
     }
     return true
   }
@@ -88,9 +89,16 @@ function plain(value: unknown, depth: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false
   const object = value as Record<string, unknown>
   for (const key in object) {
-    if (!plain(object[key], depth + 1)) return false
+    const item = object[key]
+    if (!plainLeaf(item) && !plain(item, depth + 1)) return false
   }
   return Object.getOwnPropertySymbols(object).length === 0
+}
+
+/** A string, boolean or finite number: tried before a call to `plain`, which most items are. */
+function plainLeaf(value: unknown): boolean {
+  const type = typeof value
+  return type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value))
 }
 
 /** Throws NOT_SERIALIZABLE with where and why, when `value` is refused. */
