@@ -1,5 +1,6 @@
 /** The run's report: a console table, bench/RESULTS.md and the raw JSON. */
 import { basename } from 'node:path'
+import { redisWorkPerOp, usedRedis, workCommands } from './redis-work.js'
 import type { RunRecord } from './runner.js'
 import { formatNumber } from './runner.js'
 import type { Cell, Summary } from './summary.js'
@@ -20,18 +21,6 @@ export interface RunInfo {
   machine: { cpus: string; loadBefore: number[]; loadAfter: number[] }
   numbers: Map<string, number>
   jsonPath: string
-}
-
-/** Redis commands a benchmark's own bookkeeping sends, left out of the counts. */
-const HOUSEKEEPING = new Set(['info', 'config|resetstat', 'config'])
-
-function workCommands(run: RunRecord): Array<[string, { calls: number; usec: number }]> {
-  return Object.entries(run.commands).filter(([name]) => !HOUSEKEEPING.has(name))
-}
-
-/** Whether the run used Redis for its work at all (the Python contenders do not). */
-function usedRedis(run: RunRecord | undefined): run is RunRecord {
-  return run !== undefined && workCommands(run).some(([, s]) => s.calls >= run.n / 200)
 }
 
 export function consoleTable(summaries: Summary[]): string {
@@ -179,17 +168,9 @@ function whereItGoes(summary: Summary, miss: TargetResult): string {
   const [ours, theirs] = runs
   if (miss.target.workload !== 'memory' && usedRedis(ours) && usedRedis(theirs))
     parts.unshift(
-      `${names[0]} sends ${ratioOf(commandsPerOp(ours).calls, commandsPerOp(theirs).calls)} the Redis commands and costs Redis ${ratioOf(commandsPerOp(ours).usec, commandsPerOp(theirs).usec)} the time per operation of ${miss.target.against}`,
+      `${names[0]} sends ${ratioOf(redisWorkPerOp(ours).calls, redisWorkPerOp(theirs).calls)} the Redis commands and costs Redis ${ratioOf(redisWorkPerOp(ours).cpuUs, redisWorkPerOp(theirs).cpuUs)} the CPU time per operation of ${miss.target.against}`,
     )
   return parts.join('. ') || 'no run succeeded'
-}
-
-function commandsPerOp(run: RunRecord): { calls: number; usec: number } {
-  const commands = workCommands(run)
-  return {
-    calls: commands.reduce((sum, [, s]) => sum + s.calls, 0) / run.n,
-    usec: commands.reduce((sum, [, s]) => sum + s.usec, 0) / run.n,
-  }
 }
 
 function ratioOf(a: number, b: number): string {
@@ -197,14 +178,14 @@ function ratioOf(a: number, b: number): string {
 }
 
 function commandLine(run: RunRecord): string {
-  const { calls, usec } = commandsPerOp(run)
+  const { calls, cpuUs } = redisWorkPerOp(run)
   const top = workCommands(run)
     .filter(([, s]) => s.calls / run.n >= 0.005)
     .sort((a, b) => b[1].calls - a[1].calls)
     .slice(0, 6)
     .map(([name, s]) => `${name} ${(s.calls / run.n).toFixed(2)}`)
     .join(', ')
-  return `${calls.toFixed(2)} Redis commands per operation (${top}), ${usec.toFixed(1)} µs of Redis time per operation`
+  return `${calls.toFixed(2)} Redis commands per operation (${top}), ${cpuUs.toFixed(1)} µs of Redis CPU per operation (INFO cpu)`
 }
 
 function cpuLine(run: RunRecord): string {

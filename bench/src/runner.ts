@@ -14,6 +14,7 @@ import {
 } from './private-redis.js'
 import { killAllChildren, setChildNodeFlags } from './processes.js'
 import { childProfileFlags, type ProfileSummary, RunProfiler } from './profile.js'
+import { redisWorkValues } from './redis-work.js'
 import type { BenchEnv, Workload } from './workload.js'
 
 export interface RunRecord {
@@ -127,6 +128,13 @@ export async function runWorkload(
       record.commands = await commandStats(options.admin)
       record.leftovers = await sweepKeys(options.admin, runId)
       if (record.ok) {
+        Object.assign(
+          record.values,
+          redisWorkValues(
+            record,
+            workload.metrics.map((m) => m.key),
+          ),
+        )
         record.values.leftoverKeys = record.leftovers.keys
         record.values.leftoverKb = record.leftovers.bytes / 1024
       }

@@ -74,6 +74,25 @@ export const TARGETS: Target[] = [
     atLeast: 0.5,
   },
   {
+    text: 'Joinable queue: ≤ 8 Redis commands per item',
+    workload: 'joinable-queue',
+    metric: 'redisCommands',
+    atMost: 8,
+  },
+  {
+    text: 'Joinable queue: ≤ 7 µs of Redis CPU per item',
+    workload: 'joinable-queue',
+    metric: 'redisCpuUs',
+    atMost: 7,
+  },
+  {
+    text: 'Plain queue ≥ 1.0× a hand-batched ioredis queue',
+    workload: 'plain-queue',
+    metric: 'throughput',
+    against: 'hand-batched ioredis',
+    atLeast: 1,
+  },
+  {
     text: 'Plain queue ≥ 2× the hand-written BRPOP loop',
     workload: 'plain-queue',
     metric: 'throughput',
@@ -143,6 +162,13 @@ export const TARGETS: Target[] = [
     of: 'redproc redis',
     against: 'redproc local',
     atLeast: 0.5,
+  },
+  {
+    text: 'encode() of the queue items costs at most 1.5× JSON.stringify (≥ 0.67× its rate)',
+    workload: 'codec',
+    metric: 'item',
+    against: 'JSON.stringify',
+    atLeast: 1 / 1.5,
   },
   {
     text: 'Consumer RSS ≤ 100 MB under load',

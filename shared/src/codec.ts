@@ -17,11 +17,22 @@ const MAX_DEPTH = 1000
 /**
  * Serializes `value`, or throws `NOT_SERIALIZABLE` before anything is written
  * when it would not come back identical from `decode` (-0 aside: stored as 0,
- * as JSON does, since `-x` of an integer 0 is everyday code).
+ * as JSON does, since `-x` of an integer 0 is everyday code). The refusal
+ * names the value `what`, or `what[index]` for an item of a batch: the name
+ * is only built for a refusal.
  */
-export function encode(value: unknown, what = 'value'): string {
-  check(value, what, new Set(), 0)
+export function encode(value: unknown, what = 'value', index?: number): string {
+  checkSerializable(value, what, index)
   return JSON.stringify(value)
+}
+
+/**
+ * Throws what `encode` throws for `value`, without serializing it. The first
+ * walk allocates nothing (a cycle shows as nesting past the depth limit);
+ * only a value it doubts is walked again, to tell where and why it is refused.
+ */
+export function checkSerializable(value: unknown, what = 'value', index?: number): void {
+  if (!plain(value, 0)) check(value, index === undefined ? what : `${what}[${index}]`, new Set(), 0)
 }
 
 export function decode(text: string, where: string): Json {
@@ -47,6 +58,50 @@ export function decodeHash(hash: Record<string, string>, where: string): Record<
   return Object.fromEntries(Object.entries(hash).map(([key, text]) => [key, decode(text, where)]))
 }
 
+/**
+ * Whether `value` is plain JSON nested less than MAX_DEPTH levels deep. Never
+ * true for a value `check` refuses; false for some it accepts (an enumerable
+ * property added to Object.prototype), which `check` then clears.
+ */
+function plain(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value === null) return true
+  if (depth >= MAX_DEPTH) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // A hole reads as undefined, which is refused as well.
+      const item = value[i]
+      if (!plainLeaf(item) && !plain(item, depth + 1)) return false
+    }
+    return true
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  const object = value as Record<string, unknown>
+  for (const key in object) {
+    const item = object[key]
+    if (!plainLeaf(item) && !plain(item, depth + 1)) return false
+  }
+  return Object.getOwnPropertySymbols(object).length === 0
+}
+
+/** A string, boolean or finite number: tried before a call to `plain`, which most items are. */
+function plainLeaf(value: unknown): boolean {
+  const type = typeof value
+  return type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value))
+}
+
+/** Throws NOT_SERIALIZABLE with where and why, when `value` is refused. */
 function check(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
   switch (typeof value) {
     case 'string':

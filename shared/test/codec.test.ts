@@ -68,6 +68,33 @@ describe('codec', () => {
     assert.throws(() => encode(deep), refusedWith('NOT_SERIALIZABLE', /nested deeper than 1000/))
   })
 
+  it('names an item of a batch by its index, in a nested refusal too', () => {
+    assert.equal(encode({ a: 1 }, 'items', 3), '{"a":1}')
+    assert.throws(
+      () => encode({ a: [Number.NaN] }, 'items', 3),
+      refusedWith('NOT_SERIALIZABLE', /^items\[3\]\.a\[0\] is not serializable: NaN/),
+    )
+  })
+
+  it('accepts nesting just inside the limit', () => {
+    let deep: unknown = 1
+    for (let i = 0; i < 999; i++) deep = i % 2 ? [deep] : { d: deep }
+    assert.deepEqual(decode(encode(deep), 'test'), deep)
+  })
+
+  it('ignores an enumerable property someone added to Object.prototype, as JSON does', () => {
+    Object.defineProperty(Object.prototype, 'addedByAPlugin', {
+      value: () => 1,
+      enumerable: true,
+      configurable: true,
+    })
+    try {
+      assert.equal(encode({ a: { b: 1 } }), '{"a":{"b":1}}')
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).addedByAPlugin
+    }
+  })
+
   it('reports stored text that is not JSON', () => {
     assert.throws(
       () => decode('{oops', "dict 'd'"),

@@ -13,6 +13,7 @@ import {
 import type { Job } from '../src/pool/wire.js'
 import * as tasks from './fixtures/tasks.js'
 import { hasCode } from './support/error-codes.js'
+import { commandCalls, startPrivateRedis } from './support/private-redis.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
 import { until } from './support/until.js'
@@ -193,6 +194,8 @@ describe('jobs served (single)', () => {
     const job = await q.getJob(id, { wait: 10_000 })
     assert.equal(job?.state, 'failed')
     assert.equal(job?.attemptsMade, 3)
+    const lock = `${q.bullmq.prefix}:${q.bullmq.name}:${id}:lock`
+    assert.equal(await mp.redis.exists(lock), 0, 'a kept failed job holds no lock')
     assert.equal(job?.error?.code, 'REMOTE_TASK_FAILED')
     assert.equal(job?.error?.message, 'out of cheese')
     assert.match(job?.error?.stack ?? '', /out of cheese\n\s+at fail/)
@@ -324,5 +327,37 @@ describe('jobs served (single)', () => {
     const job = await q.getJob(id, { wait: 20_000 })
     assert.deepEqual(job?.result, { n: 1, pid: process.pid })
     await q.close()
+  })
+})
+
+describe('finishing jobs from many handles at once', () => {
+  it('sends the finishes of the moment together and counts each job once', async (t) => {
+    const redis = await startPrivateRedis(t)
+    const mp = await redis.connect()
+    const producer = mp.joinableQueue<{ n: number }>('jobs')
+    await producer.putMany(Array.from({ length: 20 }, (_, n) => ({ n })))
+    const handles = Array.from({ length: 10 }, () => mp.joinableQueue('jobs', { prefetch: 1 }))
+    for (const handle of handles) for (let i = 0; i < 2; i++) await handle.nextJob()
+    await redis.admin.config('RESETSTAT')
+    const failure = { ok: false, error: { code: 'REMOTE_TASK_FAILED', message: 'no' } } as const
+    const finishedAs = await Promise.all(
+      handles.map(async (handle, i) => [
+        await handle.finishJob(i % 2 === 0 ? failure : { ok: true, result: i }),
+        await handle.finishJob({ ok: true, result: null }),
+      ]),
+    )
+    const scriptCalls = (await commandCalls(redis.admin)).get('evalsha') ?? 0
+    // One call per finish would be 20 (and lease renewals may add a few).
+    assert.ok(scriptCalls <= 10, `20 finishes took ${scriptCalls} script calls`)
+    assert.equal(finishedAs.flat().filter((as) => as === 'failed').length, 5)
+    const counts = await producer.counts()
+    assert.deepEqual(counts.totals, { completed: 15, failed: 5 })
+    assert.equal(
+      counts.runTimes.buckets.reduce((sum, n) => sum + n, 0),
+      20,
+    )
+    assert.equal(counts.unfinished, 0)
+    await producer.join({ timeout: 1000 })
+    for (const handle of handles) await handle.close()
   })
 })

@@ -1,5 +1,6 @@
 /** Every workload of the benchmark, in the numbering of the report. */
 import type { Workload } from '../workload.js'
+import { codec } from './codec.js'
 import { dict } from './dict.js'
 import { http } from './http.js'
 import { joinableQueue } from './joinable-queue.js'
@@ -33,4 +34,5 @@ export const ENTRIES: Entry[] = [
   scaleOutUnavailable
     ? { number: 10, id: scaleOut.id, title: scaleOut.title, pending: scaleOutUnavailable }
     : { number: 10, id: scaleOut.id, title: scaleOut.title, workload: scaleOut },
+  { number: 11, id: codec.id, title: codec.title, workload: codec },
 ]

@@ -1,4 +1,5 @@
 import { pythonChild, runToResult } from '../processes.js'
+import { REDIS_WORK_METRICS } from '../redis-work.js'
 import type { Workload } from '../workload.js'
 import {
   beeEndToEnd,
@@ -16,6 +17,7 @@ export const joinableQueue: Workload = {
   metrics: [
     { key: 'throughput', label: 'end to end', unit: 'items/s', better: 'higher' },
     { key: 'enqueue', label: 'batch enqueue alone', unit: 'items/s', better: 'higher' },
+    ...REDIS_WORK_METRICS,
   ],
   contenders: [
     {

@@ -1,4 +1,4 @@
-import { encode, type Json } from '../codec.js'
+import { checkSerializable, type Json } from '../codec.js'
 
 /**
  * Refuses a value that is not plain JSON with `NOT_SERIALIZABLE`, as
@@ -18,6 +18,6 @@ export function checkJson(value: unknown, describe: () => string): Json {
       if (value === null) return value
       break
   }
-  encode(value, describe())
+  checkSerializable(value, describe())
   return value as Json
 }

@@ -1,3 +1,4 @@
+import { PerContext } from '../redis/per-context.js'
 import type { Scope } from '../redis/scope.js'
 
 interface Pending {
@@ -7,11 +8,7 @@ interface Pending {
 }
 
 /** One per context and queue: the single-item puts of a process share it. */
-const COALESCERS: unique symbol = Symbol('redproc.putCoalescers')
-
-function coalescersOf(mp: Scope): Map<string, PutCoalescer> {
-  return mp.shared(COALESCERS, () => new Map<string, PutCoalescer>())
-}
+const registry = new PerContext<PutCoalescer>('putCoalescers')
 
 /**
  * Single-item puts to one queue from one process, sent together.
@@ -56,21 +53,17 @@ export class PutCoalescer {
     send: (texts: string[]) => Promise<number>,
     maxBatch: number,
   ): PutCoalescer {
-    const coalescers = coalescersOf(mp)
-    let coalescer = coalescers.get(key)
-    if (!coalescer) {
+    return registry.getOrMake(mp, key, () => {
       const made = new PutCoalescer(send, maxBatch)
       // Puts waiting here were issued before the close: they go out before the client quits.
       mp.onClose(() => made.sendPending())
-      coalescers.set(key, made)
-      coalescer = made
-    }
-    return coalescer
+      return made
+    })
   }
 
   /** Writes the waiting puts to `key` of this context, if there is a coalescer for it. */
   static sendPending(mp: Scope, key: string): void {
-    coalescersOf(mp).get(key)?.sendPending()
+    registry.get(mp, key)?.sendPending()
   }
 
   /**
@@ -95,7 +88,7 @@ export class PutCoalescer {
     try {
       const count = await this.send(batch.map((put) => put.text))
       if (count < batch.length) this.bounded = true
-      for (const [i, put] of batch.entries()) put.resolve(i < count)
+      for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(i < count)
     } catch (error) {
       for (const put of batch) put.reject(error)
     } finally {

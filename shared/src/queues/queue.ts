@@ -108,9 +108,14 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     this.checkOpen()
     const json = encode(item, 'item')
     const { timeout, abort, signal } = this.checkWait(options, 'put')
+    const coalescer = this.coalescer()
+    if (timeout === undefined && signal === undefined && coalescer) {
+      // The everyday put: no deadline for its commands to share, nothing to time or abort.
+      if (!(await coalescer.add(json))) await this.putTexts([json], undefined, abort)
+      return
+    }
     await failAborted(signal, 'put', () =>
       withinDeadline(timeout, async () => {
-        const coalescer = this.coalescer()
         if (!coalescer) return this.putTexts([json], timeout, abort)
         const started = performance.now()
         if (await coalescer.add(json)) return
@@ -142,9 +147,7 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
    */
   async putMany(items: Iterable<T>, options?: PutOptions): Promise<void> {
     this.checkOpen()
-    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
-      encode(item, `items[${i}]`),
-    )
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) => encode(item, 'items', i))
     const { timeout, abort, signal } = this.checkWait(options, 'putMany')
     if (texts.length === 0) return
     await failAborted(signal, 'putMany', () =>
@@ -259,6 +262,9 @@ export class Queue<T extends Json = Json> extends SharedObject implements AsyncI
     options: PutOptions | GetOptions | undefined,
     method: string,
   ): { timeout: number | undefined; abort: AbortSignal; signal: AbortSignal | undefined } {
+    if (options === undefined) {
+      return { timeout: undefined, abort: this.aborter.signal, signal: undefined }
+    }
     const {
       block = true,
       timeout,

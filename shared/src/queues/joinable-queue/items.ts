@@ -5,6 +5,8 @@ export interface Taken {
   readonly id: string
   readonly token: string
   readonly data: string
+  /** Whether a put counted it as unfinished (read by the take, for the ack). */
+  readonly counted: boolean
 }
 
 /** What a queue's state says about shutdown: not shut down, graceful or immediate. */

@@ -61,8 +61,13 @@ export class JobScripts {
       ),
     )
     const items: Taken[] = []
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      items.push({ id: flat[i] as string, token, data: flat[i + 1] as string })
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      items.push({
+        id: flat[i] as string,
+        token,
+        data: flat[i + 1] as string,
+        counted: !!flat[i + 2],
+      })
     }
     return { shutdown: (shutdown ?? '') as ShutdownState, items }
   }
@@ -70,11 +75,13 @@ export class JobScripts {
   /** Acknowledges `items`; each counts once, whoever acks it and however late. */
   async ack(items: Taken[], keepCompleted: number): Promise<void> {
     const { keys, jobKeyPrefix } = this.layout
+    const args: Array<string | number> = [jobKeyPrefix, Date.now(), keepCompleted, this.channel]
+    for (const item of items) args.push(item.id, item.token, item.counted ? '1' : '0')
     await this.call((redis) =>
       ackScript.run(
         redis,
         [this.state, keys.active, keys.stalled, keys.events, keys.completed, keys.meta],
-        [jobKeyPrefix, Date.now(), keepCompleted, this.channel, ...pairs(items)],
+        args,
       ),
     )
   }

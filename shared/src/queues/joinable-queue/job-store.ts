@@ -1,12 +1,14 @@
 import { decode, decodeOptional, encode, type Json } from '../../codec.js'
 import { Script } from '../../redis/script.js'
+import type { Scope } from '../../redis/scope.js'
 import type { BullmqLayout } from './bullmq-layout.js'
+import { type FinishArgs, FinishCoalescer } from './finish-coalescer.js'
 import type { Taken } from './items.js'
 import type { Exchange } from './job-scripts.js'
 
 const putJobsScript = new Script<string[]>('joinable-queue-put-jobs')
 const jobScript = new Script<string[] | null>('joinable-queue-job')
-const finishScript = new Script<FinishedAs>('joinable-queue-finish')
+const finishScript = new Script<FinishedAs[]>('joinable-queue-finish')
 const promoteScript = new Script<number>('joinable-queue-promote')
 
 /** Where a job is, in BullMQ's words. */
@@ -112,6 +114,8 @@ export class JobStore {
     private readonly signals: string,
     /** Where the id of a finished job is published, when someone waits for it. */
     readonly finished: string,
+    /** The context the finishes of this process to this queue are sent together in. */
+    private readonly mp: Scope,
   ) {}
 
   /**
@@ -153,41 +157,32 @@ export class JobStore {
     return jobInfo(id, state as JobState, hash)
   }
 
-  /** Finishes the job `taken` with `outcome`; `keepByDefault` finished jobs are kept when its options do not say. */
-  async finish(taken: Taken, outcome: JobOutcome, keepByDefault: number): Promise<FinishedAs> {
-    const { keys, jobKeyPrefix } = this.layout
-    const detail = outcome.ok
-      ? [encode(outcome.result, 'the result'), '', '']
-      : [outcome.error.message, outcome.error.code, outcome.error.stack ?? '']
-    return this.call((redis) =>
-      finishScript.run(
-        redis,
-        [
-          this.state,
-          keys.active,
-          keys.stalled,
-          keys.wait,
-          keys.delayed,
-          keys.completed,
-          keys.failed,
-          keys.events,
-          keys.marker,
-          keys.meta,
-        ],
-        [
-          jobKeyPrefix,
-          Date.now(),
+  /**
+   * Finishes the job `taken` with `outcome`; `keepByDefault` finished jobs are
+   * kept when its options do not say. Sent with the other finishes of the
+   * moment to the same queue from this process.
+   */
+  finish(taken: Taken, outcome: JobOutcome, keepByDefault: number): Promise<FinishedAs> {
+    const args: FinishArgs = outcome.ok
+      ? [
           taken.id,
           taken.token,
-          outcome.ok ? 'completed' : 'failed',
-          ...detail,
+          'completed',
+          encode(outcome.result, 'the result'),
+          '',
+          '',
           keepByDefault,
-          this.signals,
-          this.finished,
-          RUN_TIME_BOUNDS,
-        ],
-      ),
-    )
+        ]
+      : [
+          taken.id,
+          taken.token,
+          'failed',
+          outcome.error.message,
+          outcome.error.code,
+          outcome.error.stack ?? '',
+          keepByDefault,
+        ]
+    return FinishCoalescer.of(this.mp, this.state, (jobs) => this.runFinish(jobs)).add(args)
   }
 
   /** Moves due delayed jobs to wait; resolves with when the next is due (ms since the epoch), if any. */
@@ -236,6 +231,36 @@ export class JobStore {
         totalMs: count('ms'),
       },
     }
+  }
+
+  private runFinish(jobs: FinishArgs[]): Promise<FinishedAs[]> {
+    const { keys, jobKeyPrefix } = this.layout
+    const args: Array<string | number> = [
+      jobKeyPrefix,
+      Date.now(),
+      this.signals,
+      this.finished,
+      RUN_TIME_BOUNDS,
+    ]
+    for (const job of jobs) args.push(...job)
+    return this.call((redis) =>
+      finishScript.run(
+        redis,
+        [
+          this.state,
+          keys.active,
+          keys.stalled,
+          keys.wait,
+          keys.delayed,
+          keys.completed,
+          keys.failed,
+          keys.events,
+          keys.marker,
+          keys.meta,
+        ],
+        args,
+      ),
+    )
   }
 
   private runPut(jobs: PreparedJob[], keepEvents: number, mode: 'check' | 'put') {

@@ -69,9 +69,7 @@ export abstract class JoinableQueueItems<T extends Json = Json>
    * timeout fails with FULL and leaves the items put so far.
    */
   async putMany(items: Iterable<T>, options: WaitOptions = {}): Promise<void> {
-    const texts = Array.from(checkIterable(items, 'items'), (item, i) =>
-      encode(item, `items[${i}]`),
-    )
+    const texts = Array.from(checkIterable(items, 'items'), (item, i) => encode(item, 'items', i))
     const { timeoutMs, deadline, signal } = checkWaitOptions(options, 'putMany')
     this.checkOpen()
     if (texts.length === 0) return

@@ -167,6 +167,7 @@ export class JoinableQueue<T extends Json = Json> extends JoinableQueueItems<T> 
       this.key,
       this.channel,
       this.objectKeys.part(KEY_PARTS.joinableQueue.finished),
+      this.mp,
     )
     return this.jobs
   }

@@ -17,7 +17,8 @@
   ARGV[2]  now, in ms
   ARGV[3]  completed jobs to keep (0 deletes each job at once)
   ARGV[4]  the queue's signal channel
-  ARGV[5]  job id, ARGV[6] its lock token, and so on
+  ARGV[5]  job id, ARGV[6] its lock token, ARGV[7] '1' when a put counted it
+           as unfinished (its field `rpc`, which the take read), and so on
 
   Returns  { acked, unfinished }: the jobs that left active, and the count left
   Signals  'join' on the channel when the unfinished count reaches 0
@@ -26,20 +27,32 @@ local state, active, stalled, events, completed = KEYS[1], KEYS[2], KEYS[3], KEY
 local prefix, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local event = eventsTo(events, KEYS[6])
 
+-- BullMQ's own stalled-job check marks jobs in a stalled set; without it
+-- there is nothing to unmark.
+local marked = redis.call('EXISTS', stalled) == 1
+
 local acked, counted = 0, 0
-for i = 5, #ARGV, 2 do
+for i = 5, #ARGV, 3 do
   local id = ARGV[i]
-  if leaveActive(active, stalled, prefix, id, ARGV[i + 1]) then
-    local jobKey = prefix .. id
-    if isCounted(jobKey) then
+  local jobKey = prefix .. id
+  local lock = jobKey .. ':lock'
+  local left, locked = leftActive(active, lock, id, ARGV[i + 1])
+  if left then
+    if marked then
+      redis.call('SREM', stalled, id)
+    end
+    if ARGV[i + 2] == '1' then
       counted = counted + 1
     end
     if keep > 0 then
+      if locked then
+        redis.call('DEL', lock)
+      end
       redis.call('ZADD', completed, now, id)
       redis.call('HSET', jobKey, 'finishedOn', now, 'returnvalue', 'null')
       redis.call('HINCRBY', jobKey, 'atm', 1)
     else
-      deleteJob(jobKey)
+      redis.call('DEL', jobKey, jobKey .. ':logs', lock)
     end
     event('completed', id, 'returnvalue', 'null', 'prev', 'active')
     acked = acked + 1

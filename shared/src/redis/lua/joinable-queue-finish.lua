@@ -1,12 +1,13 @@
 -- uses: jobs
 --[[
-  Finishes one job a consumer ran, with its outcome, the way BullMQ's
+  Finishes jobs consumers ran, each with its outcome, the way BullMQ's
   `moveToFinished` does: the result (`returnvalue`) or the error
   (`failedReason`, `stacktrace`) goes into the job hash; a failed job with
   attempts left goes back to wait, or to delayed for its backoff; otherwise
   the job leaves active for completed or failed (kept as its removeOnComplete
-  / removeOnFail say, else as ARGV[8] says) and counts as done for join(), as
-  an ack does. Only the holder of the job's lock may finish it (or anyone
+  / removeOnFail say, else as the consumer's default says) and counts as done
+  for join(), as an ack does. The totals and run-time counters of the state
+  hash are written once per call, whatever the number of jobs. Only the holder of the job's lock may finish it (or anyone
   while the lock has lapsed and the job is still in active), so a consumer
   whose lease was lost changes nothing: the job is someone else's now.
 
@@ -24,152 +25,189 @@
   KEYS[10] BullMQ meta hash (opts.maxLenEvents caps the events stream; 0 or none: no events)
   ARGV[1]  job key prefix, '<prefix>:<queue>:'
   ARGV[2]  now, in ms
-  ARGV[3]  the job id
-  ARGV[4]  its lock token
-  ARGV[5]  'completed' or 'failed'
-  ARGV[6]  completed: the result as JSON; failed: the error message
-  ARGV[7]  failed: the error code (UNKNOWN_TASK, REMOTE_TASK_FAILED …)
-  ARGV[8]  failed: the stack trace ('' when none)
-  ARGV[9]  finished jobs kept when the job's options do not say (0: removed at once)
-  ARGV[10] the queue's signal channel ('join' when the unfinished count reaches 0)
-  ARGV[11] the queue's finished channel (the job id, when someone waits for the job)
-  ARGV[12] the upper bounds of the run-time buckets, in ms, ascending, comma-separated
+  ARGV[3]  the queue's signal channel ('join' when the unfinished count reaches 0)
+  ARGV[4]  the queue's finished channel (the job id, when someone waits for the job)
+  ARGV[5]  the upper bounds of the run-time buckets, in ms, ascending, comma-separated
+  ARGV[6..] seven per job: its id; its lock token; 'completed' or 'failed';
+           completed: the result as JSON, failed: the error message; failed:
+           the error code (UNKNOWN_TASK, REMOTE_TASK_FAILED …); failed: the
+           stack trace ('' when none); the finished jobs kept when the job's
+           options do not say (0: removed at once)
 
-  Returns  'completed', 'failed', 'retrying' (back in wait or delayed), or
-           'lost' (not held under this token: nothing changed)
+  Returns  for each job in order: 'completed', 'failed', 'retrying' (back in
+           wait or delayed), or 'lost' (not held under this token: nothing
+           changed for it)
 ]]
 local state, active, stalled, wait, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local completed, failed, events, marker = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local prefix, now, id, token, outcome = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local jobKey = prefix .. id
-
-if not leaveActive(active, stalled, prefix, id, token) then
-  return 'lost'
-end
+local prefix, now = ARGV[1], tonumber(ARGV[2])
 local event = eventsTo(events, KEYS[10])
-
-local ok, opts = pcall(cjson.decode, redis.call('HGET', jobKey, 'opts') or '{}')
-if not ok or type(opts) ~= 'table' then
-  opts = {}
+local bounds = {}
+for bound in string.gmatch(ARGV[5], '[^,]+') do
+  bounds[#bounds + 1] = bound
 end
-local made = redis.call('HINCRBY', jobKey, 'atm', 1)
 
-if outcome == 'failed' then
-  local traces = {}
-  if ARGV[8] ~= '' then
-    local okTraces, old = pcall(cjson.decode, redis.call('HGET', jobKey, 'stacktrace') or '[]')
-    if okTraces and type(old) == 'table' then
-      traces = old
-    end
-    traces[#traces + 1] = ARGV[8]
-    while #traces > 10 do
-      table.remove(traces, 1)
-    end
+-- What the finished jobs add to the state hash: field -> increment.
+local tally, counted = {}, 0
+local function add(field, by)
+  tally[field] = (tally[field] or 0) + by
+end
+
+-- Finishes one job; returns where it went. `message` is the result as JSON
+-- for a completed job, the error message for a failed one.
+local function finish(id, token, outcome, message, code, stack, keepByDefault)
+  local jobKey = prefix .. id
+  local lock = jobKey .. ':lock'
+
+  local left, locked = leftActive(active, lock, id, token)
+  if not left then
+    return 'lost'
   end
-  redis.call('HSET', jobKey, 'failedReason', ARGV[6], 'rpcode', ARGV[7],
-    'stacktrace', #traces > 0 and cjson.encode(traces) or '[]')
+  redis.call('SREM', stalled, id)
 
-  local attempts = tonumber(opts.attempts) or 1
-  if made < attempts then
-    local backoff = opts.backoff
-    local delay = 0
-    if type(backoff) == 'number' then
-      delay = backoff
-    elseif type(backoff) == 'table' then
-      delay = tonumber(backoff.delay) or 0
-      if backoff.type == 'exponential' then
-        delay = math.floor(2 ^ (made - 1) * delay + 0.5)
+  -- What the job says of itself, in one read; attemptsMade is written with the
+  -- other fields below (not at all when the job is removed now).
+  local job = redis.call('HMGET', jobKey, 'opts', 'atm', 'rpw', 'rpc', 'processedOn')
+  local ok, opts = pcall(cjson.decode, job[1] or '{}')
+  if not ok or type(opts) ~= 'table' then
+    opts = {}
+  end
+  local made = (tonumber(job[2]) or 0) + 1
+
+  if outcome == 'failed' then
+    local traces = {}
+    if stack ~= '' then
+      local okTraces, old = pcall(cjson.decode, redis.call('HGET', jobKey, 'stacktrace') or '[]')
+      if okTraces and type(old) == 'table' then
+        traces = old
+      end
+      traces[#traces + 1] = stack
+      while #traces > 10 do
+        table.remove(traces, 1)
       end
     end
-    if delay > 0 then
-      redis.call('ZADD', delayed, (now + delay) * 4096 + (tonumber(id) or 0) % 4096, id)
-      redis.call('HSET', jobKey, 'delay', delay)
-      event('delayed', id, 'delay', now + delay, 'prev', 'active')
-    else
-      redis.call('LPUSH', wait, id)
-      redis.call('ZADD', marker, 0, '0')
-      event('waiting', id, 'prev', 'active')
+    redis.call('HSET', jobKey, 'failedReason', message, 'rpcode', code,
+      'stacktrace', #traces > 0 and cjson.encode(traces) or '[]', 'atm', made)
+
+    local attempts = tonumber(opts.attempts) or 1
+    if made < attempts then
+      if locked then
+        redis.call('DEL', lock)
+      end
+      local backoff = opts.backoff
+      local delay = 0
+      if type(backoff) == 'number' then
+        delay = backoff
+      elseif type(backoff) == 'table' then
+        delay = tonumber(backoff.delay) or 0
+        if backoff.type == 'exponential' then
+          delay = math.floor(2 ^ (made - 1) * delay + 0.5)
+        end
+      end
+      if delay > 0 then
+        redis.call('ZADD', delayed, (now + delay) * 4096 + (tonumber(id) or 0) % 4096, id)
+        redis.call('HSET', jobKey, 'delay', delay)
+        event('delayed', id, 'delay', now + delay, 'prev', 'active')
+      else
+        redis.call('LPUSH', wait, id)
+        redis.call('ZADD', marker, 0, '0')
+        event('waiting', id, 'prev', 'active')
+      end
+      return 'retrying'
     end
-    return 'retrying'
   end
+
+  -- Final: kept or removed as the job's options (or the consumer's default) say.
+  local set, keep = completed, opts.removeOnComplete
+  if outcome == 'failed' then
+    set = failed
+    if opts.removeOnFail ~= nil then
+      keep = opts.removeOnFail
+    end
+  end
+  local removeNow, maxCount, maxAgeMs = false, nil, nil
+  if keep == true then
+    removeNow = true
+  elseif type(keep) == 'number' then
+    maxCount = keep
+  elseif type(keep) == 'table' then
+    maxCount = tonumber(keep.count)
+    if keep.age then
+      maxAgeMs = tonumber(keep.age) * 1000
+    end
+  elseif keep == nil then
+    maxCount = tonumber(keepByDefault)
+  end
+  if maxCount == 0 then
+    removeNow = true
+  end
+
+  if outcome == 'completed' then
+    event('completed', id, 'returnvalue', message, 'prev', 'active')
+  else
+    event('failed', id, 'failedReason', message, 'prev', 'active')
+  end
+  if job[3] then
+    redis.call('PUBLISH', ARGV[4], id)
+  end
+  add(outcome, 1)
+  local ran = now - (tonumber(job[5]) or now)
+  local bucket = 'inf'
+  for _, bound in ipairs(bounds) do
+    if ran <= tonumber(bound) then
+      bucket = bound
+      break
+    end
+  end
+  add('ms<=' .. bucket, 1)
+  add('ms', ran)
+  if removeNow then
+    redis.call('DEL', jobKey, jobKey .. ':logs', lock)
+  else
+    if locked then
+      redis.call('DEL', lock)
+    end
+    if outcome == 'completed' then
+      redis.call('HSET', jobKey, 'returnvalue', message, 'finishedOn', now, 'atm', made)
+    else
+      redis.call('HSET', jobKey, 'finishedOn', now)
+    end
+    redis.call('ZADD', set, now, id)
+    -- Trim old jobs of the set, a bounded number per call so the script stays short.
+    local old = {}
+    if maxAgeMs then
+      old = redis.call('ZRANGEBYSCORE', set, '-inf', now - maxAgeMs, 'LIMIT', 0, 1000)
+    end
+    if maxCount then
+      local extra = redis.call('ZCARD', set) - #old - maxCount
+      if extra > 0 then
+        for _, oldId in ipairs(redis.call('ZRANGE', set, #old, #old + math.min(extra, 1000) - 1)) do
+          old[#old + 1] = oldId
+        end
+      end
+    end
+    for _, oldId in ipairs(old) do
+      deleteJob(prefix .. oldId)
+    end
+    if #old > 0 then
+      redis.call('ZREM', set, unpack(old))
+    end
+  end
+
+  if job[4] then
+    counted = counted + 1
+  end
+  return outcome
 end
 
--- Final: kept or removed as the job's options (or the consumer's default) say.
-local set, keep = completed, opts.removeOnComplete
-if outcome == 'failed' then
-  set = failed
-  if opts.removeOnFail ~= nil then
-    keep = opts.removeOnFail
-  end
+local outcomes = {}
+for i = 6, #ARGV, 7 do
+  outcomes[#outcomes + 1] = finish(unpack(ARGV, i, i + 6))
 end
-local removeNow, maxCount, maxAgeMs = false, nil, nil
-if keep == true then
-  removeNow = true
-elseif type(keep) == 'number' then
-  maxCount = keep
-elseif type(keep) == 'table' then
-  maxCount = tonumber(keep.count)
-  if keep.age then
-    maxAgeMs = tonumber(keep.age) * 1000
-  end
-elseif keep == nil then
-  maxCount = tonumber(ARGV[9])
-end
-if maxCount == 0 then
-  removeNow = true
-end
-
-if outcome == 'completed' then
-  event('completed', id, 'returnvalue', ARGV[6], 'prev', 'active')
-else
-  event('failed', id, 'failedReason', ARGV[6], 'prev', 'active')
-end
-if redis.call('HEXISTS', jobKey, 'rpw') == 1 then
-  redis.call('PUBLISH', ARGV[11], id)
-end
-local counted = isCounted(jobKey)
 -- Totals and run times outlive the jobs, which retention removes: rates and
 -- durations stay readable whatever the queue keeps.
-redis.call('HINCRBY', state, outcome, 1)
-local ran = now - (tonumber(redis.call('HGET', jobKey, 'processedOn')) or now)
-local bucket = 'inf'
-for bound in string.gmatch(ARGV[12], '[^,]+') do
-  if ran <= tonumber(bound) then
-    bucket = bound
-    break
-  end
+for field, by in pairs(tally) do
+  redis.call('HINCRBY', state, field, by)
 end
-redis.call('HINCRBY', state, 'ms<=' .. bucket, 1)
-redis.call('HINCRBY', state, 'ms', ran)
-if removeNow then
-  deleteJob(jobKey)
-else
-  if outcome == 'completed' then
-    redis.call('HSET', jobKey, 'returnvalue', ARGV[6], 'finishedOn', now)
-  else
-    redis.call('HSET', jobKey, 'finishedOn', now)
-  end
-  redis.call('ZADD', set, now, id)
-  -- Trim old jobs of the set, a bounded number per call so the script stays short.
-  local old = {}
-  if maxAgeMs then
-    old = redis.call('ZRANGEBYSCORE', set, '-inf', now - maxAgeMs, 'LIMIT', 0, 1000)
-  end
-  if maxCount then
-    local extra = redis.call('ZCARD', set) - #old - maxCount
-    if extra > 0 then
-      for _, oldId in ipairs(redis.call('ZRANGE', set, #old, #old + math.min(extra, 1000) - 1)) do
-        old[#old + 1] = oldId
-      end
-    end
-  end
-  for _, oldId in ipairs(old) do
-    deleteJob(prefix .. oldId)
-  end
-  if #old > 0 then
-    redis.call('ZREM', set, unpack(old))
-  end
-end
-
-finishCounted(state, ARGV[10], counted and 1 or 0)
-return outcome
+finishCounted(state, ARGV[3], counted)
+return outcomes

@@ -71,10 +71,13 @@ end
 redis.call('HSETNX', meta, 'opts.maxLenEvents', ARGV[3])
 local event = eventsTo(events, meta)
 
+-- The counter values BullMQ's INCR per job would give, in one step.
+local jobs = (#ARGV - 4) / 5
+local counter = redis.call('INCRBY', idKey, jobs) - jobs
 local result, waiting, created = {}, {}, 0
 for i = 5, #ARGV, 5 do
   local id, name, data, opts, delay = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
-  local counter = redis.call('INCR', idKey)
+  counter = counter + 1
   if id == '' then
     id = tostring(counter)
   end

@@ -45,11 +45,14 @@ end
 redis.call('HSETNX', meta, 'opts.maxLenEvents', ARGV[4])
 local event = eventsTo(events, meta)
 
+-- The ids BullMQ's INCR per job would give, in one step.
+local first = redis.call('INCRBY', idKey, count) - count
+-- Fields are given as text: Redis formats a Lua number with printf, per call.
 local ids = {}
 for i = 1, count do
-  local id = tostring(redis.call('INCR', idKey))
+  local id = tostring(first + i)
   redis.call('HSET', ARGV[1] .. id, 'name', 'item', 'data', ARGV[i + 4], 'opts', '{"attempts":0}',
-    'timestamp', ARGV[2], 'delay', 0, 'priority', 0, 'rpc', 1)
+    'timestamp', ARGV[2], 'delay', '0', 'priority', '0', 'rpc', '1')
   event('waiting', id)
   ids[i] = id
 end

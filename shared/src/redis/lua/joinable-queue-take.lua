@@ -22,8 +22,10 @@
            BullMQ's own classes, opening the queue later, would record BullMQ's
            default of 10,000.
 
-  Returns  { shutdown, id1, data1, id2, data2, ... }: shutdown is '', 'graceful'
-           or 'immediate'; after an immediate shutdown nothing is taken.
+  Returns  { shutdown, id1, data1, counted1, id2, ... }: shutdown is '',
+           'graceful' or 'immediate' (after an immediate shutdown nothing is
+           taken); counted is '1' when a put counted the job as unfinished (its
+           field `rpc`), which the ack needs, else ''.
   Signals  'room' on the channel when a bounded queue that was full got room.
 ]]
 local state, wait, active, events, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -39,20 +41,29 @@ if shutdown == 'immediate' then
   count = 0
 end
 
-for _ = 1, count do
-  local id = redis.call('RPOPLPUSH', wait, active)
-  local jobKey = ARGV[1] .. id
-  local data = redis.call('HGET', jobKey, 'data')
-  if data then
-    redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
-    redis.call('HSET', jobKey, 'processedOn', ARGV[2])
-    redis.call('HINCRBY', jobKey, 'ats', 1)
-    event('active', id, 'prev', 'waiting')
-    result[#result + 1] = id
-    result[#result + 1] = data
-  else
-    -- The job was removed by other means (a BullMQ tool): nothing to deliver.
-    redis.call('LREM', active, -1, id)
+if count > 0 then
+  -- Oldest first; pushed on active's left one after the other, as BullMQ's
+  -- move to active leaves them.
+  local ids = redis.call('RPOP', wait, count)
+  for from = 1, count, 1000 do
+    redis.call('LPUSH', active, unpack(ids, from, math.min(from + 999, count)))
+  end
+  for _, id in ipairs(ids) do
+    local jobKey = ARGV[1] .. id
+    local job = redis.call('HMGET', jobKey, 'data', 'ats', 'rpc')
+    if job[1] then
+      redis.call('SET', jobKey .. ':lock', ARGV[4], 'PX', ARGV[3])
+      -- Text, not a Lua number, for a first attempt: Redis formats numbers with printf.
+      local started = job[2] and tostring(tonumber(job[2]) + 1) or '1'
+      redis.call('HSET', jobKey, 'processedOn', ARGV[2], 'ats', started)
+      event('active', id, 'prev', 'waiting')
+      result[#result + 1] = id
+      result[#result + 1] = job[1]
+      result[#result + 1] = job[3] and '1' or ''
+    else
+      -- The job was removed by other means (a BullMQ tool): nothing to deliver.
+      redis.call('LREM', active, -1, id)
+    end
   end
 end
 

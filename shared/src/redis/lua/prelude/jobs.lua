@@ -15,17 +15,27 @@ local function eventsTo(events, meta)
   end
 end
 
--- Takes a job out of active for good when `token` holds its lock, or when the
--- lock lapsed while the job is still in active; its lock and stalled mark go
--- with it. Returns whether it was there to take.
-local function leaveActive(active, stalled, prefix, id, token)
-  local jobKey = prefix .. id
-  local owner = redis.call('GET', jobKey .. ':lock')
+-- Takes a job out of active when `token` holds its lock (at `lock`), or when
+-- the lock lapsed while the job is still in active. Returns whether it was
+-- there to take, and whether its lock is still there to delete.
+local function leftActive(active, lock, id, token)
+  local owner = redis.call('GET', lock)
   if (owner and owner ~= token) or redis.call('LREM', active, -1, id) == 0 then
+    return false, false
+  end
+  return true, owner ~= false
+end
+
+-- Takes a job out of active for good, as leftActive does; its lock and
+-- stalled mark go with it. Returns whether it was there to take.
+local function leaveActive(active, stalled, prefix, id, token)
+  local lock = prefix .. id .. ':lock'
+  local left, locked = leftActive(active, lock, id, token)
+  if not left then
     return false
   end
-  if owner then
-    redis.call('DEL', jobKey .. ':lock')
+  if locked then
+    redis.call('DEL', lock)
   end
   redis.call('SREM', stalled, id)
   return true
