@@ -1,6 +1,6 @@
 import { PerContext } from '../../redis/per-context.js'
 import type { Scope } from '../../redis/scope.js'
-import type { FinishedAs } from './job-store.js'
+import type { FinishedAs } from './items.js'
 
 /**
  * One job for the finish script: its id, lock token, 'completed' or

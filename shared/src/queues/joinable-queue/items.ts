@@ -16,3 +16,6 @@ export interface TakeResult {
   shutdown: ShutdownState
   items: Taken[]
 }
+
+/** Where a finished run left its job; 'lost' when the job's lease had passed to another consumer. */
+export type FinishedAs = 'completed' | 'failed' | 'retrying' | 'lost'

@@ -1,9 +1,9 @@
 import { decode, decodeOptional, encode, type Json } from '../../codec.js'
-import { Script } from '../../redis/script.js'
 import type { Scope } from '../../redis/scope.js'
+import { Script } from '../../redis/script.js'
 import type { BullmqLayout } from './bullmq-layout.js'
 import { type FinishArgs, FinishCoalescer } from './finish-coalescer.js'
-import type { Taken } from './items.js'
+import type { FinishedAs, Taken } from './items.js'
 import type { Exchange } from './job-scripts.js'
 
 const putJobsScript = new Script<string[]>('joinable-queue-put-jobs')
@@ -46,8 +46,7 @@ export interface JobInfo {
 /** What a consumer reports of a job it ran. */
 export type JobOutcome = { ok: true; result: Json } | { ok: false; error: JobError }
 
-/** Where a finished run left its job; 'lost' when the job's lease had passed to another consumer. */
-export type FinishedAs = 'completed' | 'failed' | 'retrying' | 'lost'
+export type { FinishedAs }
 
 /** The upper bounds, in ms, of the buckets finished runs are counted in (as Prometheus's `le`). */
 export const RUN_TIME_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 60_000]
