@@ -247,6 +247,23 @@ for (const topology of TOPOLOGIES) {
       assert.deepEqual(await listWorkers(mp, 'jobs'), [])
     })
 
+    it('serve with more slots than an AbortSignal takes listeners warns of nothing', async (t) => {
+      const mp = await openContext(t, topology)
+      const warnings: string[] = []
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+      process.on('warning', onWarning)
+      t.after(() => process.off('warning', onWarning))
+      const server = await serve(mp, { queue: 'many', tasks, concurrency: 30 })
+      const items = Array.from({ length: 90 }, (_, i) => i)
+      const results = await mp.pool({ queue: 'many' }).map('double', items, { chunksize: 1 })
+      assert.deepEqual(
+        results,
+        items.map((n) => n * 2),
+      )
+      await server.stop()
+      assert.deepEqual(warnings, [])
+    })
+
     it('a serving process stopped by SIGTERM finishes its item and exits 0', async (t) => {
       const mp = await openContext(t, topology)
       const [worker] = await startWorkers(t, mp, 1, 1)

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { RedprocTypeError } from '../errors.js'
 import { checkOptions, option, type Schema } from '../options.js'
 import { DelayPromoter } from '../queues/joinable-queue/delay-promoter.js'
@@ -165,6 +166,8 @@ export async function serve(mp: Scope, given: ServeOptions): Promise<ServeHandle
   const logger = mp.options.logger
   const listed = new ListedTasks(mp, queue, heartbeat.id)
   const stopping = new AbortController()
+  // Every slot's wait listens to it: `concurrency` listeners, not a leak.
+  setMaxListeners(0, stopping.signal)
   // Jobs in hand run to the end: a stop cancels none of them.
   const neverCancelled = new AbortController().signal
   const shared: SlotShared = {
