@@ -255,6 +255,7 @@ function metricName(summary: Summary, cell: Cell): string {
 }
 
 function cellMedian(cell: Cell, _unit: string): string {
+  if (cell.notApplicable) return '—'
   if (cell.median === undefined) return 'failed'
   return formatNumber(cell.median)
 }

@@ -9,6 +9,8 @@ export interface Cell {
   contenderIndex: number
   /** Figures of the runs that succeeded. */
   values: number[]
+  /** Runs succeeded but none reported this figure: it does not apply (Redis work of a contender without Redis). */
+  notApplicable?: boolean
   median?: number
   min?: number
   max?: number
@@ -37,12 +39,14 @@ export function summarize(result: WorkloadResult): Summary {
   const cells: Cell[] = []
   for (const metric of workload.metrics) {
     const row: Cell[] = workload.contenders.map((contender, contenderIndex) => {
-      const values = runs
-        .filter((r) => r.ok && r.contender === contender.name)
+      const succeeded = runs.filter((r) => r.ok && r.contender === contender.name)
+      const values = succeeded
         .map((r) => r.values[metric.key])
         .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
       const cell: Cell = { metric: metric.key, contender: contender.name, contenderIndex, values }
-      if (values.length > 0) {
+      if (succeeded.length > 0 && succeeded.every((r) => r.values[metric.key] === undefined)) {
+        cell.notApplicable = true
+      } else if (values.length > 0) {
         cell.median = median(values)
         cell.min = min(values)
         cell.max = max(values)
