@@ -18,6 +18,9 @@ interface Scope {
   readonly pending: Map<Command, Connection>
 }
 
+/** Where ioredis writes a command: the socket, or a pipeline's. */
+type WriteableStream = Parameters<Redis['sendCommand']>[1]
+
 const scopes = new AsyncLocalStorage<Scope>()
 
 /** Commands given up at a deadline: a replay after a reconnect must not send them. */
@@ -107,8 +110,12 @@ function watch(connection: Connection): void {
   connection.on('ready', () => down.delete(connection))
   // Every command passes here, the offline queue's again when it is replayed.
   const send = connection.sendCommand
-  connection.sendCommand = function (this: Connection, ...args: Parameters<typeof send>) {
-    const [command] = args
+  connection.sendCommand = function (
+    this: Connection,
+    command: Command,
+    stream?: WriteableStream,
+    node?: unknown,
+  ) {
     if (withdrawn.has(command)) return command.promise
     const scope = scopes.getStore()
     if (scope?.active) {
@@ -122,7 +129,12 @@ function watch(connection: Connection): void {
         return command.promise
       }
     }
-    return (send as (...a: typeof args) => ReturnType<typeof send>).apply(this, args)
+    return (send as (c: Command, s?: WriteableStream, n?: unknown) => unknown).call(
+      this,
+      command,
+      stream,
+      node,
+    )
   } as typeof send
 }
 

@@ -31,19 +31,31 @@ export abstract class SharedObject {
    * ShutDown` works); an unreachable Redis becomes `CONNECTION`. With
    * `durability`, it resolves once the replicas hold what it wrote.
    */
-  protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
-    let result: T
+  protected call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    // Not an async function: most calls are one awaited command, and this
+    // adds a single step to its promise rather than two.
+    let reply: Promise<T>
     try {
-      result = await exchange(this.mp.redis)
+      reply = exchange(this.mp.redis)
     } catch (error) {
-      const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
-      if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
-        throw errorFor(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
-      }
-      throw translateRedisError(error)
+      return Promise.reject(this.redprocError(error))
     }
-    await this.mp.replicaWait?.afterWrites()
-    return result
+    const replicaWait = this.mp.replicaWait
+    return reply.then(
+      replicaWait && ((result) => replicaWait.afterWrites().then(() => result)),
+      (error: unknown) => {
+        throw this.redprocError(error)
+      },
+    )
+  }
+
+  /** A script's `CODE message` as that `RedprocError`, a lost connection as `CONNECTION`. */
+  private redprocError(error: unknown): unknown {
+    const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
+    if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
+      return errorFor(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
+    }
+    return translateRedisError(error)
   }
 
   /**

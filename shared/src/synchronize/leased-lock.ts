@@ -23,8 +23,9 @@ import {
   WaitQueue,
 } from './waiting.js'
 
+const lockTake = new Script<number>('lock-take')
 const lockAcquire = new Script<[1, string, number] | [0, number, string]>('lock-acquire')
-const lockRelease = new Script<[number, number]>('lock-release')
+const lockRelease = new Script<number>('lock-release')
 const lockRenew = new Script<number>('lock-renew')
 
 export interface LockOptions {
@@ -71,6 +72,9 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   private readonly holdKey: string
   private readonly fenceKey: string
   private readonly queue: WaitQueue
+  /** The keys of a first try, and of a release: built once, sent with every call. */
+  private readonly takeKeys: string[]
+  private readonly releaseKeys: string[]
   private readonly embedded: boolean
   private current: Hold | undefined
 
@@ -89,6 +93,8 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     this.holdKey = placement.stem === undefined ? this.key : this.objectKeys.part(placement.stem)
     this.fenceKey = this.objectKeys.part(`${stem}fence`)
     this.queue = new WaitQueue(this.objectKeys, stem)
+    this.takeKeys = [this.holdKey, this.fenceKey]
+    this.releaseKeys = [this.holdKey, this.queue.waiters, this.queue.deadlines]
   }
 
   /**
@@ -178,10 +184,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     timeoutMs: number | undefined,
   ): Promise<boolean> {
     const deadline = new Deadline(timeoutMs)
-    // Most acquires find the lock free: a first try touches only the hold.
-    if ((await this.attempt([this.holdKey, this.fenceKey], levels, '', -1, '')) === true) {
-      return true
-    }
+    if (await this.firstTry(levels)) return true
     if (!blocking || deadline.remaining() === 0) return false
     const waiterId = randomUUID()
     const wakeKey = this.queue.wakeKey(waiterId)
@@ -205,6 +208,22 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     }
   }
 
+  /**
+   * Most acquires find the lock free: a first try touches only the hold and
+   * the fencing counter, one round trip, and leaves the waiters alone.
+   */
+  private async firstTry(levels: number): Promise<boolean> {
+    const current = this.current?.token ?? ''
+    const reply = await this.call((redis) =>
+      lockTake.run(redis, this.takeKeys, this.takeArgs(current, levels)),
+    )
+    if (reply === 0) return false
+    // A new hold's fence, or minus the level of the hold re-entered.
+    if (reply > 0) this.taken(`${this.ownerId}:${reply}`, levels)
+    else this.taken(current, -reply)
+    return true
+  }
+
   /** One try; if the lock is taken and `block` ≥ 0, lists the waiter: how long to block, its arrival. */
   private async attempt(
     keys: string[],
@@ -215,11 +234,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   ): Promise<true | [number, string]> {
     const reply = await this.call((redis) =>
       lockAcquire.run(redis, keys, [
-        this.ownerId,
-        this.current?.token ?? '',
-        this.reentrant ? 1 : 0,
-        this.ttl,
-        levels,
+        ...this.takeArgs(this.current?.token ?? '', levels),
         waiterId,
         block,
         arrival,
@@ -229,6 +244,11 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     if (reply[0] === 0) return [reply[1], reply[2]]
     this.taken(reply[1], reply[2])
     return true
+  }
+
+  /** What lock-take and lock-acquire both take first: who asks, holding what, for how many levels. */
+  private takeArgs(current: string, levels: number): Array<string | number> {
+    return [this.ownerId, current, this.reentrant ? 1 : 0, this.ttl, levels]
   }
 
   private taken(token: string, count: number): void {
@@ -270,14 +290,9 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
 
   private async releaseToken(token: string, all: boolean): Promise<number> {
     try {
-      const [, released] = await this.call((redis) =>
-        lockRelease.run(
-          redis,
-          [this.holdKey, this.queue.waiters, this.queue.deadlines],
-          [token, all ? 1 : 0, this.queue.wakePrefix],
-        ),
+      return await this.call((redis) =>
+        lockRelease.run(redis, this.releaseKeys, [token, all ? 1 : 0, this.queue.wakePrefix]),
       )
-      return released
     } catch (error) {
       if (isRedprocError(error, 'NOT_OWNER') && this.current?.token === token) {
         this.current.lease.end()
