@@ -30,10 +30,7 @@ local waiter = {
   lingerMs = tonumber(ARGV[9]),
 }
 
-local fence, count = takeHold({
-  hold = KEYS[1], fence = KEYS[2], owner = ARGV[1], current = ARGV[2], reentrant = ARGV[3],
-  leaseMs = ARGV[4], levels = ARGV[5],
-})
+local fence, count = takeHold()
 if count then
   dequeue(waiter)
   if fence then return {1, ARGV[1] .. ':' .. fence, count} end

@@ -15,10 +15,7 @@
   (a number, not a table: this runs once per acquire, and a number is the
   cheapest reply to build and to read)
 ]]
-local fence, count = takeHold({
-  hold = KEYS[1], fence = KEYS[2], owner = ARGV[1], current = ARGV[2], reentrant = ARGV[3],
-  leaseMs = ARGV[4], levels = ARGV[5],
-})
+local fence, count = takeHold()
 if fence then return fence end
 if count then return -count end
 return 0
