@@ -3,6 +3,7 @@ import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../err
 import { isUnreachable, unreachableWithin } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
+import type { ReplicaWait } from './replica-wait.js'
 
 const SCRIPT_ERROR = /^([A-Z_]+) (.*)$/s
 
@@ -32,6 +33,8 @@ export abstract class SharedObject {
    * `durability`, it resolves once the replicas hold what it wrote.
    */
   protected call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    const replicaWait = this.mp.replicaWait
+    if (replicaWait) return this.callDurably(exchange, replicaWait)
     // Not an async function: most calls are one awaited command, and this
     // adds a single step to its promise rather than two.
     let reply: Promise<T>
@@ -40,13 +43,24 @@ export abstract class SharedObject {
     } catch (error) {
       return Promise.reject(this.redprocError(error))
     }
-    const replicaWait = this.mp.replicaWait
-    return reply.then(
-      replicaWait && ((result) => replicaWait.afterWrites().then(() => result)),
-      (error: unknown) => {
-        throw this.redprocError(error)
-      },
-    )
+    return reply.then(undefined, (error: unknown) => {
+      throw this.redprocError(error)
+    })
+  }
+
+  /** `call` under `durability`: it resolves once the replicas hold what it wrote. */
+  private async callDurably<T>(
+    exchange: (redis: RedisClient) => Promise<T>,
+    replicaWait: ReplicaWait,
+  ): Promise<T> {
+    let result: T
+    try {
+      result = await exchange(this.mp.redis)
+    } catch (error) {
+      throw this.redprocError(error)
+    }
+    await replicaWait.afterWrites()
+    return result
   }
 
   /** A script's `CODE message` as that `RedprocError`, a lost connection as `CONNECTION`. */
