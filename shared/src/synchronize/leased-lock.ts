@@ -209,18 +209,20 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   }
 
   /**
-   * Most acquires find the lock free: a first try touches only the hold and
-   * the fencing counter, one round trip, and leaves the waiters alone.
+   * Most acquires find the lock free. A handle that holds nothing tries in
+   * one SET NX (lock-take); one that holds it (an rlock re-entering, a lock
+   * waiting for itself) tries through lock-acquire, without being queued.
+   * Neither touches the waiters.
    */
   private async firstTry(levels: number): Promise<boolean> {
-    const current = this.current?.token ?? ''
-    const reply = await this.call((redis) =>
-      lockTake.run(redis, this.takeKeys, this.takeArgs(current, levels)),
+    if (this.current !== undefined) {
+      return (await this.attempt(this.takeKeys, levels, '', -1, '')) === true
+    }
+    const fence = await this.call((redis) =>
+      lockTake.run(redis, this.takeKeys, [this.ownerId, this.ttl, levels]),
     )
-    if (reply === 0) return false
-    // A new hold's fence, or minus the level of the hold re-entered.
-    if (reply > 0) this.taken(`${this.ownerId}:${reply}`, levels)
-    else this.taken(current, -reply)
+    if (fence === 0) return false
+    this.taken(`${this.ownerId}:${fence}`, levels)
     return true
   }
 
@@ -234,7 +236,11 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   ): Promise<true | [number, string]> {
     const reply = await this.call((redis) =>
       lockAcquire.run(redis, keys, [
-        ...this.takeArgs(this.current?.token ?? '', levels),
+        this.ownerId,
+        this.current?.token ?? '',
+        this.reentrant ? 1 : 0,
+        this.ttl,
+        levels,
         waiterId,
         block,
         arrival,
@@ -244,11 +250,6 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     if (reply[0] === 0) return [reply[1], reply[2]]
     this.taken(reply[1], reply[2])
     return true
-  }
-
-  /** What lock-take and lock-acquire both take first: who asks, holding what, for how many levels. */
-  private takeArgs(current: string, levels: number): Array<string | number> {
-    return [this.ownerId, current, this.reentrant ? 1 : 0, this.ttl, levels]
   }
 
   private taken(token: string, count: number): void {
