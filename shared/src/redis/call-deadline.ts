@@ -36,11 +36,15 @@ const withdrawn = new WeakSet<Command>()
  * fails with `CONNECTION` and is never sent. Commands on a live connection
  * are left alone: the call's own timeout ends those waits.
  */
-export async function withinDeadline<T>(
+export function withinDeadline<T>(
   timeoutMs: number | undefined,
   body: () => Promise<T>,
 ): Promise<T> {
-  if (timeoutMs === undefined) return body()
+  // Most calls have no timeout: they pay for no scope, nor for an async frame.
+  return timeoutMs === undefined ? body() : withinScope(timeoutMs, body)
+}
+
+async function withinScope<T>(timeoutMs: number, body: () => Promise<T>): Promise<T> {
   const scope: Scope = {
     timeoutMs,
     end: performance.now() + timeoutMs,
