@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Cluster } from 'ioredis'
 import { runChild, runChildren, startChild } from './support/children.js'
 import { hasCode } from './support/error-codes.js'
+import { commandCalls, startPrivateRedis } from './support/private-redis.js'
 import { openContext, TOPOLOGIES } from './support/redis.js'
 import { assertRefusedWithoutWrite } from './support/snapshot.js'
 import { until } from './support/until.js'
@@ -88,6 +90,21 @@ for (const topology of TOPOLOGIES) {
       )
       assert.equal(most, 1)
       assert.equal(await handles[0]?.locked(), false)
+    })
+
+    it('a live holder keeps its lock past its ttl, a hold started between two renewals too', async (t) => {
+      const mp = await openContext(t, topology)
+      const first = mp.lock('a', { ttl: 300 })
+      const second = mp.lock('b', { ttl: 300 })
+      await first.acquire()
+      await sleep(150)
+      await second.acquire()
+      await sleep(1000)
+      assert.equal(await mp.lock('a').acquire({ blocking: false }), false)
+      assert.equal(await mp.lock('b').acquire({ blocking: false }), false)
+      assert.deepEqual([first.held, second.held], [true, true])
+      await first.release()
+      await second.release()
     })
 
     it('refuses release() by a handle that does not hold it, changing nothing', async (t) => {
@@ -302,5 +319,28 @@ describe('the lease of a holder', () => {
     const pttl = await mp.redis.pttl(mp.keys('lock', 'l').base)
     assert.ok(pttl > 4000 && pttl <= 5000, `the hold expires in ${pttl} ms`)
     await lock.release()
+  })
+})
+
+describe('lock, uncontended', () => {
+  it('takes and gives back a free lock in one script each, leaving the waiters alone', async (t) => {
+    const redis = await startPrivateRedis(t)
+    const mp = await redis.connect()
+    const lock = mp.lock('l')
+    await lock.acquire() // loads the scripts
+    await lock.release()
+    await redis.admin.config('RESETSTAT')
+    const fences: number[] = []
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await lock.acquire(), true)
+      fences.push(lock.fencingToken ?? 0)
+      await lock.release()
+    }
+    assert.deepEqual(fences, [2, 3, 4])
+    const calls = Object.fromEntries(
+      [...(await commandCalls(redis.admin))].filter(([name]) => !name.startsWith('config')),
+    )
+    // To take: INCR and SET NX; to give back: GET, DEL, and EXISTS of the waiters.
+    assert.deepEqual(calls, { evalsha: 6, incr: 3, set: 3, get: 3, del: 3, exists: 3 })
   })
 })

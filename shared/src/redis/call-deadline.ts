@@ -18,6 +18,9 @@ interface Scope {
   readonly pending: Map<Command, Connection>
 }
 
+/** Where ioredis writes a command: the socket, or a pipeline's. */
+type WriteableStream = Parameters<Redis['sendCommand']>[1]
+
 const scopes = new AsyncLocalStorage<Scope>()
 
 /** Commands given up at a deadline: a replay after a reconnect must not send them. */
@@ -33,11 +36,15 @@ const withdrawn = new WeakSet<Command>()
  * fails with `CONNECTION` and is never sent. Commands on a live connection
  * are left alone: the call's own timeout ends those waits.
  */
-export async function withinDeadline<T>(
+export function withinDeadline<T>(
   timeoutMs: number | undefined,
   body: () => Promise<T>,
 ): Promise<T> {
-  if (timeoutMs === undefined) return body()
+  // Most calls have no timeout: they pay for no scope, nor for an async frame.
+  return timeoutMs === undefined ? body() : withinScope(timeoutMs, body)
+}
+
+async function withinScope<T>(timeoutMs: number, body: () => Promise<T>): Promise<T> {
   const scope: Scope = {
     timeoutMs,
     end: performance.now() + timeoutMs,
@@ -107,8 +114,12 @@ function watch(connection: Connection): void {
   connection.on('ready', () => down.delete(connection))
   // Every command passes here, the offline queue's again when it is replayed.
   const send = connection.sendCommand
-  connection.sendCommand = function (this: Connection, ...args: Parameters<typeof send>) {
-    const [command] = args
+  connection.sendCommand = function (
+    this: Connection,
+    command: Command,
+    stream?: WriteableStream,
+    node?: unknown,
+  ) {
     if (withdrawn.has(command)) return command.promise
     const scope = scopes.getStore()
     if (scope?.active) {
@@ -122,7 +133,12 @@ function watch(connection: Connection): void {
         return command.promise
       }
     }
-    return (send as (...a: typeof args) => ReturnType<typeof send>).apply(this, args)
+    return (send as (c: Command, s?: WriteableStream, n?: unknown) => unknown).call(
+      this,
+      command,
+      stream,
+      node,
+    )
   } as typeof send
 }
 

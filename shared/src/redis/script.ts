@@ -55,16 +55,17 @@ export class Script<Result> {
     this.sha = createHash('sha1').update(this.source).digest('hex')
   }
 
-  async run(
+  run(
     client: RedisClient,
     keys: string[],
     args: Array<string | number | Buffer> = [],
   ): Promise<Result> {
-    try {
-      return (await client.evalsha(this.sha, keys.length, ...keys, ...args)) as Result
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return (await client.eval(this.source, keys.length, ...keys, ...args)) as Result
-    }
+    // The script is loaded once per node: only the first run there falls back to EVAL.
+    return (client.evalsha(this.sha, keys.length, ...keys, ...args) as Promise<Result>).catch(
+      (error: unknown) => {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+        return client.eval(this.source, keys.length, ...keys, ...args) as Promise<Result>
+      },
+    )
   }
 }

@@ -2,6 +2,7 @@ import { ERROR_CODES, type ErrorCode, errorFor, type RedprocError } from '../err
 import { isUnreachable, unreachableWithin } from './call-deadline.js'
 import { type RedisClient, translateRedisError } from './client.js'
 import type { ObjectKeys } from './keys.js'
+import type { ReplicaWait } from './replica-wait.js'
 import type { Scope } from './scope.js'
 
 const SCRIPT_ERROR = /^([A-Z_]+) (.*)$/s
@@ -32,22 +33,45 @@ export abstract class SharedObject {
    * `durability`, an exchange that wrote resolves once the replicas hold
    * what it wrote; one that only read resolves at once.
    */
-  protected async call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
-    const replicas = this.mp.replicaWait
-    let result: T
-    let wrote = false
+  protected call<T>(exchange: (redis: RedisClient) => Promise<T>): Promise<T> {
+    const replicaWait = this.mp.replicaWait
+    if (replicaWait) return this.callDurably(exchange, replicaWait)
+    // Not an async function: most calls are one awaited command, and this
+    // adds a single step to its promise rather than two.
+    let reply: Promise<T>
     try {
-      if (replicas) ({ result, wrote } = await replicas.track(() => exchange(this.mp.redis)))
-      else result = await exchange(this.mp.redis)
+      reply = exchange(this.mp.redis)
     } catch (error) {
-      const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
-      if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
-        throw errorFor(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
-      }
-      throw translateRedisError(error)
+      return Promise.reject(this.redprocError(error))
     }
-    if (wrote) await replicas?.afterWrites()
+    return reply.then(undefined, (error: unknown) => {
+      throw this.redprocError(error)
+    })
+  }
+
+  /** `call` under `durability`: it resolves, when it wrote, once the replicas hold what it wrote. */
+  private async callDurably<T>(
+    exchange: (redis: RedisClient) => Promise<T>,
+    replicaWait: ReplicaWait,
+  ): Promise<T> {
+    let result: T
+    let wrote: boolean
+    try {
+      ;({ result, wrote } = await replicaWait.track(() => exchange(this.mp.redis)))
+    } catch (error) {
+      throw this.redprocError(error)
+    }
+    if (wrote) await replicaWait.afterWrites()
     return result
+  }
+
+  /** A script's `CODE message` as that `RedprocError`, a lost connection as `CONNECTION`. */
+  private redprocError(error: unknown): unknown {
+    const match = error instanceof Error ? SCRIPT_ERROR.exec(error.message) : null
+    if (match && ERROR_CODES.includes(match[1] as ErrorCode)) {
+      return errorFor(match[1] as ErrorCode, `${this.describe()}: ${match[2]}`)
+    }
+    return translateRedisError(error)
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { Cluster, type Redis } from 'ioredis'
+import { Cluster, type Command, type Redis } from 'ioredis'
 import type { RedisClient } from './redis-client.js'
 
 /** Gives back one `holdOpen`; safe to call twice. */
@@ -10,6 +10,9 @@ interface Tracked {
   /** Refs or unrefs every socket of the client to match what is in flight. */
   update(): void
 }
+
+/** Where ioredis writes a command: the socket, or a pipeline's. */
+type WriteableStream = Parameters<Redis['sendCommand']>[1]
 
 const tracked = new WeakMap<RedisClient, Tracked>()
 
@@ -65,19 +68,17 @@ function trackNode(redis: Redis, held: () => boolean): () => void {
     if (inFlight > 0 || held()) stream.ref()
     else stream.unref()
   }
+  // Only a change between idle and busy refs or unrefs the socket.
   const settled = () => {
-    inFlight--
-    update()
+    if (--inFlight === 0) update()
   }
   // Every command passes here: single ones, pipelines, scripts, and the
   // offline queue's when it is replayed (counted twice, settled twice).
   const send = redis.sendCommand
-  redis.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
-    const [command] = args
-    inFlight++
-    update()
+  redis.sendCommand = function (this: Redis, command: Command, stream?: WriteableStream) {
+    if (++inFlight === 1) update()
     command.promise.then(settled, settled)
-    return send.apply(this, args)
+    return send.call(this, command, stream)
   }
   // A reconnect brings a new socket, referenced by default.
   redis.on('connect', update)

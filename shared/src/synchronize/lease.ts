@@ -46,19 +46,20 @@ type LeaseState = 'active' | 'lost' | 'ended'
 /**
  * The renewal of one hold (a lock, an rlock, a semaphore permit): every third
  * of its TTL the holder's process extends it, so a hold outlives its holder by
- * at most one TTL. The timer is unref'd: a renewal never keeps a process alive.
+ * at most one TTL. Leases of one context with the same period share one timer
+ * (`Renewals`): a hold taken and given back between two ticks, as most are,
+ * costs no timer of its own.
  */
 export class Lease {
   private state: LeaseState = 'active'
-  private timer: NodeJS.Timeout | undefined
+  /** A renewal is unanswered: the next tick does not send another. */
+  private renewing = false
 
   constructor(
-    private readonly keeper: ContextLeases,
+    private readonly renewals: Renewals,
     readonly ttlMs: number,
     private readonly callbacks: LeaseCallbacks,
-  ) {
-    this.schedule()
-  }
+  ) {}
 
   /** Whether the last renewal found the hold taken from this holder. */
   get lost(): boolean {
@@ -68,7 +69,7 @@ export class Lease {
   /** Stops renewing: the hold was released (or is about to be). */
   end(): void {
     if (this.state === 'active') this.state = 'ended'
-    this.stop()
+    this.renewals.forget(this)
   }
 
   /** @internal the context is closing: stop, and give the hold back if it is still held. */
@@ -78,57 +79,92 @@ export class Lease {
     if (wasActive) await this.callbacks.release()
   }
 
-  private schedule(): void {
-    // A lease past MAX_TIMER_MS is renewed every MAX_TIMER_MS: early, which costs nothing.
-    const every = timerDelay(Math.max(1, Math.floor(this.ttlMs / 3)))
-    this.timer = setTimeout(() => void this.renew(), every)
-    this.timer.unref()
-  }
-
-  private async renew(): Promise<void> {
-    this.timer = undefined
+  /** @internal one renewal, at a tick of its `Renewals`. */
+  async renew(): Promise<void> {
+    if (this.renewing) return
+    this.renewing = true
     let kept = true
     try {
       kept = await this.callbacks.renew()
     } catch {
       // Redis did not answer: try again at the next tick; the hold lasts a full TTL.
+    } finally {
+      this.renewing = false
     }
-    if (this.state !== 'active') return
-    if (kept) {
-      this.schedule()
-    } else {
+    if (this.state === 'active' && !kept) {
       this.state = 'lost'
-      this.stop()
+      this.renewals.forget(this)
     }
-  }
-
-  private stop(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    this.keeper.forget(this)
   }
 }
 
-/** Every active lease of one context, so closing the context ends them all. */
-class ContextLeases {
-  private readonly leases = new Set<Lease>()
-  private closed = false
+/**
+ * The active leases of one context that renew every `everyMs`, and the one
+ * timer that renews them. A lease starts between two ticks, so its first
+ * renewal comes at most `everyMs` after it starts: early, which costs
+ * nothing. The timer is unref'd (a renewal never keeps a process alive); it
+ * stops at the first tick that finds no lease, or when the context closes.
+ */
+class Renewals {
+  readonly leases = new Set<Lease>()
+  private timer: NodeJS.Timeout | undefined
 
-  start(ttlMs: number, callbacks: LeaseCallbacks): Lease {
-    const lease = new Lease(this, ttlMs, callbacks)
+  constructor(private readonly everyMs: number) {}
+
+  add(lease: Lease): void {
     this.leases.add(lease)
-    // A hold taken while the context closes is not renewed: its lease ends by itself.
-    if (this.closed) lease.end()
-    return lease
+    if (!this.timer) this.schedule()
   }
 
   forget(lease: Lease): void {
     this.leases.delete(lease)
   }
 
+  /** The context closed: no tick is left to come. */
+  stop(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => this.tick(), this.everyMs)
+    this.timer.unref()
+  }
+
+  private tick(): void {
+    this.timer = undefined
+    if (this.leases.size === 0) return
+    for (const lease of this.leases) void lease.renew()
+    this.schedule()
+  }
+}
+
+/** Every active lease of one context, so closing the context ends them all. */
+class ContextLeases {
+  /** By renewal period, ms. */
+  private readonly renewals = new Map<number, Renewals>()
+  private closed = false
+
+  start(ttlMs: number, callbacks: LeaseCallbacks): Lease {
+    // A lease past MAX_TIMER_MS is renewed every MAX_TIMER_MS: early, which costs nothing.
+    const everyMs = timerDelay(Math.max(1, Math.floor(ttlMs / 3)))
+    let renewals = this.renewals.get(everyMs)
+    if (!renewals) {
+      renewals = new Renewals(everyMs)
+      this.renewals.set(everyMs, renewals)
+    }
+    const lease = new Lease(renewals, ttlMs, callbacks)
+    // A hold taken while the context closes is not renewed: its lease ends by itself.
+    if (!this.closed) renewals.add(lease)
+    else lease.end()
+    return lease
+  }
+
   async close(): Promise<void> {
     this.closed = true
-    const leases = [...this.leases]
+    const groups = [...this.renewals.values()]
+    const leases = groups.flatMap((renewals) => [...renewals.leases])
+    for (const renewals of groups) renewals.stop()
     // Giving a hold back early is a courtesy to the waiters; its lease would end anyway.
     await Promise.allSettled(leases.map((lease) => lease.close()))
   }

@@ -18,8 +18,9 @@ import {
   WaitQueue,
 } from './waiting.js'
 
+const lockTake = new Script<number>('lock-take')
 const lockAcquire = new Script<[1, string, number] | [0, number, string]>('lock-acquire')
-const lockRelease = new Script<[number, number]>('lock-release')
+const lockRelease = new Script<number>('lock-release')
 const lockRenew = new Script<number>('lock-renew')
 
 /** `{ lease }` (or `ttl`, its name in the design contract), in ms. */
@@ -55,6 +56,9 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
   private readonly holdKey: string
   private readonly fenceKey: string
   private readonly queue: WaitQueue
+  /** The keys of a first try, and of a release: built once, sent with every call. */
+  private readonly takeKeys: string[]
+  private readonly releaseKeys: string[]
   private readonly embedded: boolean
   private current: Hold | undefined
 
@@ -73,6 +77,8 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     this.holdKey = placement.stem === undefined ? this.key : this.objectKeys.part(placement.stem)
     this.fenceKey = this.objectKeys.part(`${stem}${KEY_PARTS.lock.fence}`)
     this.queue = new WaitQueue(this.objectKeys, stem)
+    this.takeKeys = [this.holdKey, this.fenceKey]
+    this.releaseKeys = [this.holdKey, this.queue.waiters, this.queue.deadlines]
   }
 
   /**
@@ -176,8 +182,7 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
     deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    // Most acquires find the lock free: a first try touches only the hold.
-    let taken = (await this.attempt([this.holdKey, this.fenceKey], levels, '', -1, '')) === true
+    let taken = await this.firstTry(levels)
     if (!taken && blocking && !deadline.expired && !signal?.aborted) {
       taken = await this.queueFor(levels, deadline, signal)
     }
@@ -219,6 +224,24 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
       // An aborted wait may leave a wake-up in its receipt; the last try dealt with it.
       if (signal?.aborted) await this.call((redis) => redis.del(this.queue.receiptKey(waiterId)))
     }
+  }
+
+  /**
+   * Most acquires find the lock free. A handle that holds nothing tries in
+   * one SET NX (lock-take); one that holds it (an rlock re-entering, a lock
+   * waiting for itself) tries through lock-acquire, without being queued.
+   * Neither touches the waiters.
+   */
+  private async firstTry(levels: number): Promise<boolean> {
+    if (this.current !== undefined) {
+      return (await this.attempt(this.takeKeys, levels, '', -1, '')) === true
+    }
+    const fence = await this.call((redis) =>
+      lockTake.run(redis, this.takeKeys, [this.ownerId, this.lease, levels]),
+    )
+    if (fence === 0) return false
+    this.taken(`${this.ownerId}:${fence}`, levels)
+    return true
   }
 
   /** One try; if the lock is taken and `block` ≥ 0, lists the waiter: how long to block, its arrival. */
@@ -286,14 +309,9 @@ export abstract class LeasedLock extends SharedObject implements AsyncDisposable
 
   private async releaseToken(token: string, all: boolean): Promise<number> {
     try {
-      const [, released] = await this.call((redis) =>
-        lockRelease.run(
-          redis,
-          [this.holdKey, this.queue.waiters, this.queue.deadlines],
-          [token, all ? 1 : 0, this.queue.wakePrefix],
-        ),
+      return await this.call((redis) =>
+        lockRelease.run(redis, this.releaseKeys, [token, all ? 1 : 0, this.queue.wakePrefix]),
       )
-      return released
     } catch (error) {
       if (isRedprocError(error, 'NOT_OWNER') && this.current?.token === token) {
         this.current.lease.end()

@@ -2,7 +2,8 @@
 --[[
   Takes a lock, or re-enters an rlock its owner holds. Otherwise it queues the
   caller as a waiter in the same step as the check, so a release that comes
-  after the check always finds the waiter to wake.
+  after the check always finds the waiter to wake. (A handle that holds
+  nothing tries lock-take first, which leaves the waiters alone.)
 
   KEYS[1]  the hold: the string 'token|count', expiring with the holder's lease
   KEYS[2]  the fencing counter, raised by every new hold
@@ -41,6 +42,7 @@ local owner, count = string.match(hold, '^(.*)|(%d+)$')
 if ARGV[3] == '1' and owner == ARGV[2] then
   count = tonumber(count) + tonumber(ARGV[5])
   redis.call('SET', KEYS[1], owner .. '|' .. count, 'PX', ARGV[4])
+  dequeue(waiter)
   return {1, owner, count}
 end
 

@@ -10,7 +10,7 @@
   ARGV[2]  1 to release every level, 0 to release one
   ARGV[3]  the prefix of the waiters' wake-up lists (the waiter id completes the key)
 
-  Returns  {levels still held, levels released}
+  Returns  how many levels it released (a number: the cheapest reply)
   Errors   NOT_OWNER  the hold is not this token's: its lease ran out (and another may hold it)
 ]]
 local owner, count = string.match(redis.call('GET', KEYS[1]) or '', '^(.*)|(%d+)$')
@@ -22,11 +22,13 @@ local released = 1
 if ARGV[2] == '1' then released = count end
 if count > released then
   redis.call('SET', KEYS[1], owner .. '|' .. (count - released), 'KEEPTTL')
-  return {count - released, released}
+  return released
 end
 redis.call('DEL', KEYS[1])
 
--- Wake the oldest waiter still listening.
-local _, nowMs = clock()
-wakeOldest(KEYS[2], KEYS[3], ARGV[3], 'released', 1, nowMs)
-return {0, released}
+-- Wake the oldest waiter still listening; most releases find none queued.
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  local _, nowMs = clock()
+  wakeOldest(KEYS[2], KEYS[3], ARGV[3], 'released', 1, nowMs)
+end
+return released

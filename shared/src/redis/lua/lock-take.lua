@@ -1,0 +1,21 @@
+--[[
+  The first try of an acquire by a handle that holds nothing: takes the lock
+  if it is free, in one SET NX that touches neither the waiters nor the
+  clock. A caller that finds it held and will wait goes on with
+  lock-acquire, which queues it in the same step as its check.
+
+  KEYS[1]  the hold: the string 'token|count', expiring with the holder's lease
+  KEYS[2]  the fencing counter, raised by every new hold
+  ARGV[1]  the owner: the handle's id
+  ARGV[2]  the lease in ms
+  ARGV[3]  how many levels to take
+
+  Returns  the fence of the new hold, whose token is 'owner:fence'; 0 when
+           another holds it (a number, not a table: the cheapest reply to
+           build and to read). A refused try leaves a gap in the fences,
+           which only have to rise.
+]]
+local fence = redis.call('INCR', KEYS[2])
+local hold = ARGV[1] .. ':' .. fence .. '|' .. ARGV[3]
+if not redis.call('SET', KEYS[1], hold, 'NX', 'PX', ARGV[2]) then return 0 end
+return fence
