@@ -2,42 +2,19 @@ import { Empty, ShutDown } from '../../errors.js'
 import { outsideDeadlines, unreachableWithin } from '../../redis/call-deadline.js'
 import { timerDelay } from '../../timers.js'
 import type { ShutdownState, Taken, TakeResult } from './items.js'
+import { PrefetchBuffer, type PrefetchSource } from './prefetch-buffer.js'
 
 /** What the fetcher needs from its queue. */
-export interface ItemSource {
+export interface ItemSource extends PrefetchSource {
   /** Takes up to `count` items without blocking, under a lease. */
   take(count: number): Promise<TakeResult>
   /** Blocks in Redis until items may be there (true) or `timeoutMs` passed (false); undefined waits forever. */
   awaitItems(timeoutMs: number | undefined): Promise<boolean>
   /** Passes on a wake-up this handle received but has no getter for. */
   passWake(): Promise<void>
-  /** Gives back items taken ahead that no getter asked for. */
-  giveBack(items: Taken[]): Promise<void>
-  /** Called with each item as a getter receives it. */
-  handOut(item: Taken): void
   /** Whether Redis is reachable now: a get that runs out while it is not fails with CONNECTION. */
   reachable(): boolean
-  /**
-   * Sends what is due before the caller's next stretch of work (acks of the
-   * items it finished, lease renewals): while that work runs, the event
-   * loop may not turn, and nothing else would send them.
-   */
-  sendDue(): void
-  onBackgroundError(error: unknown): void
 }
-
-/** A buffer emptied this soon after it was filled doubles the next take (up to `prefetch`). */
-const GROW_WINDOW_MS = 50
-
-/**
- * An item fetched ahead is handed out at once only if the event loop turned
- * this recently; otherwise the caller has been running without a turn (CPU
- * work), and acks and lease renewals go out, and the loop turns once, first.
- */
-const BREATHE_AFTER_MS = 10
-
-/** Items fetched ahead go back to the queue when no get() came for this long. */
-const IDLE_GIVE_BACK_MS = 100
 
 /** The most items one take asks for, however many gets wait. */
 const MAX_TAKE = 1000
@@ -77,29 +54,21 @@ type Phase = 'idle' | 'taking' | 'blocking'
 export class ItemFetcher {
   /** The queue's shutdown state as last seen in Redis. */
   shutdown: ShutdownState = ''
-  private readonly buffer: Taken[] = []
   private readonly waiters: Waiter[] = []
+  private readonly ahead: PrefetchBuffer
   private loop: Promise<void> | undefined
   private scheduled = false
   private phase: Phase = 'idle'
   private takesDone = 0
-  private batch = 1
-  private filledAt = Number.NEGATIVE_INFINITY
-  private idleTimer: NodeJS.Timeout | undefined
   private closedError: Error | undefined
-  /** Items on their way back to the queue: a take waits for them, so they come first (FIFO). */
-  private givingBack: Promise<void> | undefined
-  /** When the event loop last turned, as far as this fetcher saw (`performance.now()`). */
-  private turnedAt = performance.now()
-  private watchingTurn = false
-  /** When the last item was handed out: the caller's pace. */
-  private handedOutAt = performance.now()
 
   constructor(
     private readonly source: ItemSource,
-    private readonly prefetch: number,
+    prefetch: number,
     private readonly describe: string,
-  ) {}
+  ) {
+    this.ahead = new PrefetchBuffer(source, prefetch, () => this.waiters.length > 0)
+  }
 
   get hasWaiters(): boolean {
     return this.waiters.length > 0
@@ -107,15 +76,15 @@ export class ItemFetcher {
 
   /** Items this handle holds for gets to come. */
   get buffered(): number {
-    return this.buffer.length
+    return this.ahead.length
   }
 
   get(timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<Taken> {
     if (this.closedError) return Promise.reject(this.closedError)
     if (signal?.aborted) return Promise.reject(signal.reason)
-    if (this.waiters.length === 0 && this.buffer.length > 0) {
-      const turn = this.breatheBeforeHandOut()
-      if (!turn) return Promise.resolve(this.handOutNext())
+    if (this.waiters.length === 0 && this.ahead.length > 0) {
+      const turn = this.ahead.breatheBeforeHandOut()
+      if (!turn) return Promise.resolve(this.ahead.handOut())
       const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
       return turn.then(() =>
         this.get(
@@ -149,14 +118,14 @@ export class ItemFetcher {
   /** One take without blocking; EMPTY (or SHUTDOWN) when it finds nothing. */
   async getNowait(): Promise<Taken> {
     if (this.closedError) throw this.closedError
-    if (this.waiters.length === 0 && this.buffer.length > 0) {
-      const turn = this.breatheBeforeHandOut()
-      if (!turn) return this.handOutNext()
+    if (this.waiters.length === 0 && this.ahead.length > 0) {
+      const turn = this.ahead.breatheBeforeHandOut()
+      if (!turn) return this.ahead.handOut()
       await turn
       return this.getNowait()
     }
     if (this.shutdown === 'immediate') throw this.shutDownError()
-    const result = await this.take(this.nextBatch())
+    const result = await this.take(this.ahead.nextBatch())
     this.learn(result.shutdown)
     const [first, ...rest] = result.items
     if (this.closedError) {
@@ -177,14 +146,7 @@ export class ItemFetcher {
    * callers that run long without a get (the items of a pool chunk).
    */
   breathe(): Promise<void> | undefined {
-    if (performance.now() - this.turnedAt < BREATHE_AFTER_MS) return undefined
-    this.source.sendDue()
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.turnedAt = performance.now()
-        resolve()
-      }),
-    )
+    return this.ahead.breathe()
   }
 
   /**
@@ -194,7 +156,7 @@ export class ItemFetcher {
   learn(shutdown: ShutdownState): void {
     if (this.shutdown === 'immediate' || shutdown === '') return
     this.shutdown = shutdown
-    if (shutdown === 'immediate' && this.buffer.length > 0) this.giveBackBuffer()
+    if (shutdown === 'immediate' && this.ahead.length > 0) this.ahead.giveBackAll()
   }
 
   /**
@@ -205,13 +167,12 @@ export class ItemFetcher {
   async close(reason: Error, interrupt: () => Promise<void>): Promise<Taken[]> {
     if (!this.closedError) {
       this.closedError = reason
-      clearTimeout(this.idleTimer)
-      this.idleTimer = undefined
+      this.ahead.stopIdleTimer()
       this.failAll(reason)
     }
     await interrupt()
     await this.loop
-    return this.buffer.splice(0)
+    return this.ahead.drain()
   }
 
   private scheduleLoop(): void {
@@ -236,7 +197,7 @@ export class ItemFetcher {
       while (this.waiters.length > 0 && !this.closedError) {
         this.phase = 'taking'
         const result = await this.take(
-          Math.min(MAX_TAKE, Math.max(this.waiters.length, this.nextBatch())),
+          Math.min(MAX_TAKE, Math.max(this.waiters.length, this.ahead.nextBatch())),
         )
         this.takesDone++
         this.phase = 'idle'
@@ -265,14 +226,8 @@ export class ItemFetcher {
 
   /** Takes once the items given back are in the queue again, ahead of the rest. */
   private async take(count: number): Promise<TakeResult> {
-    while (this.givingBack) await this.givingBack
+    while (this.ahead.givingBack) await this.ahead.givingBack
     return this.source.take(count)
-  }
-
-  private nextBatch(): number {
-    const sinceFill = performance.now() - this.filledAt
-    this.batch = sinceFill < GROW_WINDOW_MS ? Math.min(this.batch * 2, this.prefetch) : 1
-    return this.batch
   }
 
   /** How long the loop may block: until the last waiter's deadline, or forever. */
@@ -286,83 +241,13 @@ export class ItemFetcher {
   }
 
   private fill(items: Taken[]): void {
-    this.filledAt = performance.now()
-    this.turnedAt = this.filledAt // a take's reply is read on a turn of the loop
-    this.buffer.push(...items)
-    while (this.waiters.length > 0 && this.buffer.length > 0) {
+    this.ahead.add(items)
+    while (this.waiters.length > 0 && this.ahead.length > 0) {
       const waiter = this.waiters.shift() as Waiter
       this.settle(waiter)
-      waiter.resolve(this.handOutNext())
+      waiter.resolve(this.ahead.handOut())
     }
-    this.afterHandOut()
-  }
-
-  private handOutNext(): Taken {
-    const item = this.buffer.shift() as Taken
-    this.source.handOut(item)
-    this.handedOutAt = performance.now()
-    this.watchTurn()
-    this.afterHandOut()
-    return item
-  }
-
-  /** Notes when the event loop next turns. */
-  private watchTurn(): void {
-    if (this.watchingTurn) return
-    this.watchingTurn = true
-    setImmediate(() => {
-      this.watchingTurn = false
-      this.turnedAt = performance.now()
-    })
-  }
-
-  /**
-   * `breathe()`, for a get about to be served from the items fetched ahead;
-   * items beyond what the caller's pace finishes in `GROW_WINDOW_MS` go back
-   * to the queue, where idle consumers can take them.
-   */
-  private breatheBeforeHandOut(): Promise<void> | undefined {
-    const turn = this.breathe()
-    if (!turn) return undefined
-    const itemMs = Math.max(1, performance.now() - this.handedOutAt)
-    const keep = 1 + Math.floor(GROW_WINDOW_MS / itemMs)
-    if (this.buffer.length > keep) this.giveBackFrom(keep)
-    return turn
-  }
-
-  private afterHandOut(): void {
-    if (this.buffer.length === 0) {
-      clearTimeout(this.idleTimer)
-      this.idleTimer = undefined
-    } else if (this.idleTimer) {
-      this.idleTimer.refresh()
-    } else {
-      this.idleTimer = setTimeout(() => {
-        this.idleTimer = undefined
-        if (this.waiters.length === 0) this.giveBackBuffer()
-      }, IDLE_GIVE_BACK_MS)
-    }
-  }
-
-  private giveBackBuffer(): void {
-    clearTimeout(this.idleTimer)
-    this.idleTimer = undefined
-    this.giveBackFrom(0)
-  }
-
-  /** Gives back the items fetched ahead from `index` on. */
-  private giveBackFrom(index: number): void {
-    const items = this.buffer.splice(index)
-    this.batch = 1
-    if (items.length === 0) return
-    const before = this.givingBack
-    const given = Promise.all([
-      before,
-      this.source.giveBack(items).catch((error) => this.source.onBackgroundError(error)),
-    ]).then(() => {
-      if (this.givingBack === given) this.givingBack = undefined
-    })
-    this.givingBack = given
+    this.ahead.restartIdleTimer()
   }
 
   private armTimer(waiter: Waiter): void {
