@@ -18,6 +18,8 @@ it('queues and workers follow a served pool map; worker:up and worker:down strea
   const up = await stream.next('worker:up')
   assert.equal((up.data as { pid: number }).pid, process.pid)
   assert.deepEqual(await api.mp.pool({ queue: 'jobs' }).map('double', [1, 2, 3]), [2, 4, 6])
+  // A serving slot acknowledges a chunk once its reply is in Redis: just after the map has it.
+  await api.mp.joinableQueue('jobs').join({ timeout: 10_000 })
 
   const queues = await api.request('GET', '/v1/queues')
   const jobs = queues.body.queues.find((q: { name: string }) => q.name === 'jobs')
