@@ -62,7 +62,7 @@ export function withFastRoutes(app: RequestListener, deps: FastRoutesDeps): Requ
       sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: deps.rateLimit.refusal } })
       return
     }
-    serve(req, res, target, deps.mp).catch((error: unknown) => {
+    answer(req, res, target, deps.mp).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy()
         return
@@ -73,7 +73,8 @@ export function withFastRoutes(app: RequestListener, deps: FastRoutesDeps): Requ
   }
 }
 
-async function serve(
+/** Reads or writes the target and answers, as the express route would. */
+async function answer(
   req: IncomingMessage,
   res: ServerResponse,
   target: Target,
