@@ -18,6 +18,8 @@ const q = mp.joinableQueue<number>(config.queue, { lease: config.lease ?? 30_000
 const held: number[] = []
 for (let i = 0; i < config.count; i++) held.push(await q.get())
 report({ held })
+// A lease never keeps a process alive: this one stays until it is killed.
+if (config.after === 'hold') setInterval(() => {}, 60_000)
 if (config.after === 'ack-on-go') {
   const blocking = await mp.openBlockingClient()
   await blocking.blpop(config.goKey, 0)
