@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { describe, it, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createHttpServer } from '@redproc/service-kit'
+import {
+  AUTHKEY as SERVICE_AUTHKEY,
+  startApi as startApiProcess,
+  startRedisServer,
+  uniqueNamespace,
+} from '@redproc/test-support'
 import type { Express } from 'express'
 import { AUTHKEY, startApi } from './support/api.js'
 
@@ -120,5 +127,50 @@ describe('the fast routes', () => {
     assert.equal(fast.body.error.code, 'RATE_LIMITED')
     assert.ok(Number(fast.headers.get('retry-after')) > 0)
     assert.equal((await api.request('GET', '/v1')).status, 429)
+  })
+})
+
+describe('the fast routes while Redis is away', () => {
+  it('answer 503 CONNECTION (never hang, never 500) and serve again, with nothing lost, once Redis is back', async (t) => {
+    const redis = await startRedisServer(t)
+    const api = await startApiProcess(t, {
+      namespace: uniqueNamespace(),
+      args: ['--rate-limit', '0'],
+      env: { REDIS_URL: redis.url },
+    })
+    const send = (method: string, path: string, body?: string) =>
+      fetch(`${api.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${SERVICE_AUTHKEY}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      })
+    assert.equal((await send('PUT', '/v1/dicts/d/before', '{"value":1}')).status, 204)
+
+    await redis.stop('SIGKILL')
+    for (const [method, path, body] of [
+      ['PUT', '/v1/dicts/d/during', '{"value":2}'],
+      ['GET', '/v1/dicts/d/before'],
+      ['PUT', '/v1/values/v', '{"value":3}'],
+      ['GET', '/v1/values/v'],
+    ] as const) {
+      const started = performance.now()
+      const reply = await send(method, path, body)
+      const answer = (await reply.json()) as { error?: { code?: string } }
+      const tookMs = Math.round(performance.now() - started)
+      assert.equal(reply.status, 503, `${method} ${path}: ${reply.status} after ${tookMs} ms`)
+      assert.equal(answer.error?.code, 'CONNECTION')
+      assert.ok(tookMs < 20_000, `${method} ${path} answered after ${tookMs} ms`)
+    }
+
+    await redis.start()
+    // The api reconnects by itself; the next answers are 503 until it has.
+    while ((await send('GET', '/v1/dicts/d/before')).status !== 200) await sleep(100)
+    const before = await send('GET', '/v1/dicts/d/before')
+    assert.deepEqual(await before.json(), { value: 1 }, 'an acknowledged write was lost')
+    assert.equal((await send('PUT', '/v1/dicts/d/after', '{"value":4}')).status, 204)
   })
 })
