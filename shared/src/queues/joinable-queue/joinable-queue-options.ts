@@ -1,5 +1,11 @@
 import { checkOptions, option, type Schema } from '../../options.js'
-import { Deadline, throwIfAborted, WAIT_OPTIONS, type WaitOptions } from '../../waits.js'
+import {
+  checkWaitOptions as checkWait,
+  Deadline,
+  throwIfAborted,
+  WAIT_OPTIONS,
+  type WaitOptions,
+} from '../../waits.js'
 
 export type { WaitOptions }
 
@@ -94,9 +100,8 @@ export function checkWaitOptions(
   deadline: Deadline
   signal: AbortSignal | undefined
 } {
-  const { timeout, signal } = checkOptions(options, WAIT_OPTIONS, `${method}() options`)
-  throwIfAborted(signal, method)
-  return { timeoutMs: timeout, deadline: new Deadline(timeout), signal }
+  const wait = checkWait(options, method)
+  return { ...wait, deadline: new Deadline(wait.timeoutMs) }
 }
 
 /** put() and get() options, checked: a wait's, and whether to wait at all. */
